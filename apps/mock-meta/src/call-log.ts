@@ -1,0 +1,82 @@
+/** One Graph call as seen by the mock; snake_case because GET /_mock/calls returns it as is. */
+export interface CallRecord {
+  readonly seq: number;
+  readonly time: number; // ms since epoch
+  readonly method: string;
+  readonly path: string;
+  readonly phone_number_id: string | null;
+  readonly to: string | null; // digits-only recipient (or BSUID)
+  readonly type: string | null;
+  readonly template_name: string | null;
+  readonly template_language: string | null;
+  readonly biz_opaque_callback_data: string | null;
+  readonly http_status: number;
+  readonly code: number | null; // Graph error code, null when accepted
+  readonly wamid: string | null;
+}
+
+export type NewCall = Omit<CallRecord, "seq">;
+
+export interface CallFilter {
+  to?: string;
+  phoneNumberId?: string;
+  since?: number; // seq
+}
+
+export interface CallLog {
+  record(call: NewCall): void;
+  query(filter: CallFilter, limit: number): { calls: CallRecord[]; total: number; accepted: number };
+  /** `accepted`: messages that got a wamid; `by_code`: Graph errors answered, by code. */
+  stats(): { calls: number; accepted: number; rejected: number; by_code: Record<string, number> };
+  clear(): void;
+}
+
+/** Bounded ring (oldest dropped past `capacity`); counters are never dropped, so totals stay exact. */
+export function createCallLog(capacity: number): CallLog {
+  let ring: CallRecord[] = [];
+  let head = 0;
+  let seq = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let byCode = new Map<number, number>();
+  return {
+    record(call) {
+      seq += 1;
+      const rec: CallRecord = { seq, ...call };
+      if (ring.length < capacity) ring.push(rec);
+      else {
+        ring[head] = rec;
+        head = (head + 1) % capacity;
+      }
+      if (call.wamid !== null) accepted += 1;
+      if (call.code !== null) {
+        rejected += 1;
+        byCode.set(call.code, (byCode.get(call.code) ?? 0) + 1);
+      }
+    },
+    query(filter, limit) {
+      const ordered = head === 0 ? ring : [...ring.slice(head), ...ring.slice(0, head)];
+      const matching = ordered.filter(
+        (c) =>
+          (filter.to === undefined || c.to === filter.to) &&
+          (filter.phoneNumberId === undefined || c.phone_number_id === filter.phoneNumberId) &&
+          (filter.since === undefined || c.seq > filter.since),
+      );
+      const ok = matching.reduce((n, c) => (c.wamid !== null ? n + 1 : n), 0);
+      return { calls: matching.slice(-limit), total: matching.length, accepted: ok };
+    },
+    stats() {
+      const by: Record<string, number> = {};
+      for (const [code, n] of byCode) by[String(code)] = n;
+      return { calls: seq, accepted, rejected, by_code: by };
+    },
+    clear() {
+      ring = [];
+      head = 0;
+      seq = 0;
+      accepted = 0;
+      rejected = 0;
+      byCode = new Map();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Hono } from "hono";
+import { emptyCall, type MockContext } from "../context.js";
+import { graphError, type GraphErrorInput } from "../error-catalog.js";
+import { sendMessage, unknownObject } from "../send-message.js";
+import { lookupObject, phoneNumbersOf } from "./graph-objects.js";
+import { createTemplate, listTemplates } from "./graph-templates.js";
+import { json, readJson } from "./respond.js";
+
+const V = "/:version{v[0-9]+\\.[0-9]+}";
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function tokenOf(req: Request, url: string): string | null {
+  const auth = req.headers.get("authorization");
+  if (auth !== null) return auth.startsWith("Bearer ") ? auth.slice(7).trim() : "";
+  return url.includes("access_token=") ? new URL(url).searchParams.get("access_token") : null;
+}
+
+/** The Graph API surface: every path under a `v<NN>.0` prefix, bearer-token protected, with the latency knob. */
+export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
+  const { state } = ctx;
+  const fail = (e: GraphErrorInput, method: string, path: string, headers?: Record<string, string>): Response => {
+    const err = graphError(e, state.random, state.knobs.throttle_http_status);
+    state.calls.record({ ...emptyCall(method, path, state.now()), http_status: err.status, code: e.code });
+    return json(err.body, err.status, headers);
+  };
+  const ok = (body: object, method: string, path: string): Response => {
+    state.calls.record(emptyCall(method, path, state.now()));
+    return json(body);
+  };
+
+  app.use(`${V}/*`, async (c, next) => {
+    const token = tokenOf(c.req.raw, c.req.url);
+    if (token !== ctx.accessToken) {
+      const message = token === null ? "An active access token must be used to query information about the current user." : "Invalid OAuth access token - Cannot parse access token";
+      return fail({ code: 190, message }, c.req.method, c.req.path, { "www-authenticate": `OAuth "Facebook Platform" "invalid_token" "${message}"` });
+    }
+    const k = state.knobs;
+    if (k.latency_ms > 0 || k.latency_jitter_ms > 0) await sleep(k.latency_ms + Math.floor(state.random() * k.latency_jitter_ms));
+    await next();
+  });
+
+  app.post(`${V}/:id/messages`, async (c) => {
+    const answer = sendMessage(ctx, c.req.param("id"), await readJson(c.req.raw), c.req.path);
+    return json(answer.body, answer.status);
+  });
+
+  app.get(`${V}/:id/message_templates`, (c) => {
+    const id = c.req.param("id");
+    if (!state.wabaIds.has(id)) return fail(unknownObject("get", id), "GET", c.req.path);
+    return ok(listTemplates(ctx, id, new URL(c.req.url)), "GET", c.req.path);
+  });
+
+  app.post(`${V}/:id/message_templates`, async (c) => {
+    const id = c.req.param("id");
+    if (!state.wabaIds.has(id)) return fail(unknownObject("post", id), "POST", c.req.path);
+    const created = createTemplate(ctx, id, await readJson(c.req.raw));
+    return created.ok ? ok(created.body, "POST", c.req.path) : fail(created.error, "POST", c.req.path);
+  });
+
+  app.get(`${V}/:id/phone_numbers`, (c) => {
+    const id = c.req.param("id");
+    if (!state.wabaIds.has(id)) return fail(unknownObject("get", id), "GET", c.req.path);
+    return ok(phoneNumbersOf(ctx, id), "GET", c.req.path);
+  });
+
+  app.get(`${V}/:id`, (c) => {
+    const id = c.req.param("id");
+    const fields = c.req.query("fields")?.split(",").map((f) => f.trim()).filter(Boolean);
+    const found = lookupObject(ctx, id, fields);
+    return found === undefined ? fail(unknownObject("get", id), "GET", c.req.path) : ok(found, "GET", c.req.path);
+  });
+
+  app.all(`${V}/*`, (c) =>
+    fail({ code: 2500, message: `Unknown path components: ${c.req.path.replace(/^\/v[0-9.]+/, "")}`, type: "OAuthException" }, c.req.method, c.req.path),
+  );
+}

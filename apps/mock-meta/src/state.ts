@@ -1,0 +1,111 @@
+import { createCallLog, type CallLog } from "./call-log.js";
+import { applyKnobs, defaultKnobs, type MockKnobs } from "./knobs.js";
+import type { MockMetaOptions, PhoneSeed } from "./options.js";
+import { createRandom, type Random } from "./prng.js";
+import { createKeyedLimiter, type Bucket, type KeyedLimiter } from "./rate-limiters.js";
+import {
+  DEFAULT_DISPLAY_PHONE_NUMBER, DEFAULT_PHONE_NUMBER_ID, DEFAULT_VERIFIED_NAME, DEFAULT_WABA_ID, SEED_TEMPLATES,
+} from "./seed.js";
+import { createTemplateStore, type TemplateStore } from "./templates.js";
+
+export type QualityRating = "GREEN" | "YELLOW" | "RED" | "UNKNOWN";
+
+export interface PhoneState extends PhoneSeed {
+  qualityRating: QualityRating;
+  messagingLimit: string; // e.g. TIER_250
+  mps: number;
+  burst: number;
+  readonly bucket: Bucket;
+}
+
+export interface FailRule {
+  remaining: number;
+  readonly code: number;
+  readonly to?: string;
+  readonly phoneNumberId?: string;
+}
+
+export interface MockState {
+  knobs: MockKnobs;
+  readonly phones: Map<string, PhoneState>;
+  readonly wabaIds: ReadonlySet<string>;
+  readonly templates: TemplateStore;
+  readonly lastInbound: Map<string, number>; // `${phoneId}|${recipient}` → ms of the last inbound message
+  readonly pairs: KeyedLimiter;
+  failNext: FailRule[];
+  readonly calls: CallLog;
+  readonly random: Random;
+  readonly now: () => number;
+  readonly defaultPhoneId: string;
+  readonly defaultWabaId: string;
+  setPairLimits(burst: number, intervalMs: number): void;
+  reset(): void;
+}
+
+export function initialKnobs(o: MockMetaOptions): MockKnobs {
+  return applyKnobs(defaultKnobs(o.webhookDelayMs ?? 200), {
+    webhook_target_url: o.webhookTargetUrl ?? null,
+    pair_burst: o.pairBurst ?? 3,
+    pair_interval_ms: o.pairIntervalMs ?? 6000,
+    force_errors: { ...o.forceErrors },
+    latency_ms: o.latencyMs ?? 0,
+    failure_rate: o.failureRate ?? 0,
+    ...o.knobs,
+  });
+}
+
+export function createState(o: MockMetaOptions): MockState {
+  const now = o.now ?? Date.now;
+  const defaultPhoneId = o.phoneNumberId ?? DEFAULT_PHONE_NUMBER_ID;
+  const defaultWabaId = o.wabaId ?? DEFAULT_WABA_ID;
+  const seeds: PhoneSeed[] = [
+    {
+      id: defaultPhoneId,
+      wabaId: defaultWabaId,
+      displayPhoneNumber: o.displayPhoneNumber ?? DEFAULT_DISPLAY_PHONE_NUMBER,
+      verifiedName: o.verifiedName ?? DEFAULT_VERIFIED_NAME,
+    },
+    ...(o.extraPhones ?? []),
+  ];
+  const mps = o.throughputMps ?? 80;
+  const knobs = initialKnobs(o);
+  const pairs = createKeyedLimiter(knobs.pair_burst, 1 / knobs.pair_interval_ms);
+  const templates = createTemplateStore(910_000_000_000_000 + (Math.floor(Date.now() / 1000) % 10_000_000) * 10_000);
+  const state: MockState = {
+    knobs,
+    phones: new Map(),
+    wabaIds: new Set(seeds.map((p) => p.wabaId)),
+    templates,
+    lastInbound: new Map(),
+    pairs,
+    failNext: [],
+    calls: createCallLog(o.maxCalls ?? 200_000),
+    random: createRandom(o.seed ?? Date.now()),
+    now,
+    defaultPhoneId,
+    defaultWabaId,
+    setPairLimits(burst, intervalMs) {
+      state.knobs = { ...state.knobs, pair_burst: burst, pair_interval_ms: intervalMs };
+      pairs.configure(burst, 1 / intervalMs);
+      pairs.clear();
+    },
+    reset() {
+      state.knobs = initialKnobs(o);
+      state.phones.clear();
+      const t = now();
+      for (const p of seeds) {
+        state.phones.set(p.id, {
+          ...p, qualityRating: "GREEN", messagingLimit: "TIER_250", mps, burst: mps, bucket: { tokens: mps, last: t },
+        });
+      }
+      state.lastInbound.clear();
+      pairs.configure(state.knobs.pair_burst, 1 / state.knobs.pair_interval_ms);
+      pairs.clear();
+      state.failNext = [];
+      state.calls.clear();
+      for (const waba of state.wabaIds) templates.replaceAll(waba, waba === defaultWabaId ? (o.templates ?? SEED_TEMPLATES) : []);
+    },
+  };
+  state.reset();
+  return state;
+}

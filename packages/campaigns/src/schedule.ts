@@ -1,0 +1,104 @@
+import { writeAudit, type Db } from "@wa/db";
+import { parseAudienceFilter } from "./audience-filter.js";
+import { estimateAudience } from "./audience.js";
+import { checkCampaignTemplate, type CampaignVariables } from "./template-rules.js";
+import { refuse, type CampaignActor, type Clock, type Outcome } from "./types.js";
+
+const MAX_AHEAD_MS = 30 * 86_400_000; // same horizon as schedule_message
+const PAST_GRACE_MS = 5 * 60_000; // clock skew: a deliver_at this far in the past means "now"
+
+/** schedule_campaign's input, as the tool receives it (tools.md). */
+export interface ScheduleCampaignInput {
+  readonly name: string;
+  readonly type: string; // marketing | utility
+  readonly template_name: string;
+  readonly locale?: string;
+  readonly variables?: CampaignVariables;
+  readonly audience_filter?: unknown;
+  readonly deliver_at: string; // RFC 3339
+  readonly channel?: string;
+}
+
+export interface ScheduledCampaign {
+  readonly campaign_id: string;
+  readonly status: "scheduled";
+  readonly audience_estimate: number;
+  readonly deliver_at: string;
+}
+
+export interface CampaignStoreDeps {
+  readonly db: Db;
+  readonly now?: Clock;
+}
+
+/** Stores a campaign (template APPROVED, variables matching, audience estimated now) as `scheduled`. */
+export async function scheduleCampaign(
+  deps: CampaignStoreDeps,
+  input: ScheduleCampaignInput,
+  opts: { actor?: CampaignActor } = {},
+): Promise<Outcome<ScheduledCampaign>> {
+  const now = (deps.now ?? Date.now)();
+  const name = typeof input.name === "string" ? input.name.trim() : "";
+  if (name.length < 1 || name.length > 200) return bad("name must be 1-200 characters.", "Give the campaign a short name.");
+  if (input.type !== "marketing" && input.type !== "utility") {
+    return bad(`type must be "marketing" or "utility", got "${String(input.type)}".`, 'Use type "marketing" or "utility".');
+  }
+  if ((input.channel ?? "whatsapp") !== "whatsapp") {
+    return bad(`channel "${input.channel}" is not active; only whatsapp is.`, "Leave channel out or use \"whatsapp\".");
+  }
+  const at = parseTime(input.deliver_at);
+  if (at === null) return bad(`deliver_at "${String(input.deliver_at)}" is not an RFC 3339 time.`, "Use a time such as 2026-05-01T09:00:00Z.");
+  if (at < now - PAST_GRACE_MS) return bad("deliver_at is in the past.", "Use a future time (or now).");
+  if (at > now + MAX_AHEAD_MS) return bad("deliver_at is more than 30 days ahead.", "Schedule within the next 30 days.");
+  const filter = parseAudienceFilter(input.audience_filter);
+  if (!filter.ok) return filter;
+  const locale = (input.locale ?? "en").trim() || "en";
+  const template = await deps.db
+    .selectFrom("templates")
+    .select(["name", "locale", "status", "category", "parameter_format", "parameter_count", "parameter_names"])
+    .where("name", "=", input.template_name)
+    .where("locale", "=", locale)
+    .executeTakeFirst();
+  const tpl = checkCampaignTemplate(template, { name: input.template_name, locale, type: input.type, variables: input.variables });
+  if (!tpl.ok) return tpl;
+
+  const audience = await estimateAudience(deps.db, filter.filter, { now });
+  const scheduledAt = new Date(Math.max(at, now));
+  const id = await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto("campaigns")
+      .values({
+        name,
+        type: input.type as "marketing" | "utility",
+        template_name: input.template_name,
+        locale,
+        variables: input.variables === undefined ? null : JSON.stringify(input.variables),
+        audience_filter: JSON.stringify(filter.filter),
+        scheduled_at: scheduledAt,
+        audience_count: audience,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, {
+      actor: opts.actor ?? "agent",
+      action: "campaign.scheduled",
+      subjectType: "campaign",
+      subjectId: row.id,
+      details: { name, template_name: input.template_name, locale, audience_filter: filter.filter, deliver_at: scheduledAt.toISOString(), audience_estimate: audience },
+    });
+    return row.id;
+  });
+  return { ok: true, campaign_id: id, status: "scheduled", audience_estimate: audience, deliver_at: scheduledAt.toISOString() };
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function parseTime(s: unknown): number | null {
+  if (typeof s !== "string" || !RFC3339.test(s.trim())) return null;
+  const t = Date.parse(s.trim());
+  return Number.isFinite(t) ? t : null;
+}
+
+function bad(explanation: string, action: string) {
+  return refuse("INVALID_ARGUMENT", explanation, action);
+}

@@ -1,0 +1,97 @@
+import type { ReasonCode } from "@wa/observability";
+import type { Policy } from "./policy-schema.js";
+
+export type MessageCategory = "marketing" | "utility" | "authentication" | "service";
+export type MessageType = MessageCategory | "template"; // "template": take the template's category
+export type ConsentMode = "explicit" | "implicit";
+export type ConsentStatus = "granted" | "revoked" | "unknown";
+export type Variables = readonly string[] | Readonly<Record<string, string>>;
+
+/** What a caller asks (snake_case: the check_compliance / send_template wire shape). */
+export interface DecisionRequest {
+  readonly customer_id: string; // raw: "+62 811-998…" is normalized here
+  readonly message_type: MessageType;
+  readonly template_name?: string;
+  readonly locale?: string; // default "en"
+  readonly variables?: Variables; // omitted: not checked (check_compliance); send paths pass [] for none
+  readonly channel?: string; // default "whatsapp"
+}
+
+export type DenialCode = Extract<
+  ReasonCode,
+  | "INVALID_ARGUMENT"
+  | "INVALID_PHONE_NUMBER"
+  | "USER_OPTED_OUT"
+  | "NO_OPT_IN"
+  | "TEMPLATE_REQUIRED"
+  | "TEMPLATE_NOT_FOUND"
+  | "TEMPLATE_NOT_APPROVED"
+  | "TEMPLATE_VARIABLES_MISMATCH"
+  | "FREQUENCY_CAP_EXCEEDED"
+  | "POLICY_RESTRICTION"
+>;
+
+export interface Check {
+  readonly rule: string;
+  readonly passed: boolean; // false only for the rule(s) that deny; "not applicable/evaluated" pass
+  readonly detail: string;
+}
+
+/** The answer of compliance.md, plus what callers need to act on it. */
+export interface Decision {
+  readonly allowed: boolean;
+  readonly reason_code?: DenialCode;
+  readonly human_explanation: string;
+  readonly suggested_action: string;
+  readonly checks: readonly Check[];
+  readonly category: MessageCategory | null; // resolved (a template's own category); null if unknown
+  readonly customer_id: string | null; // normalized; null when the number is invalid
+  readonly resets_at?: string; // FREQUENCY_CAP_EXCEEDED: when a slot frees (RFC 3339)
+  readonly opens_at?: string; // quiet hours: when sending reopens (RFC 3339)
+  readonly policy_id?: string; // POLICY_RESTRICTION: the policy that denied
+}
+
+export interface ConsentFact {
+  readonly status: ConsentStatus;
+  readonly source: string | null;
+  readonly at: number | null; // epoch ms
+}
+
+export interface CustomerFacts {
+  readonly consent: { readonly marketing: ConsentFact; readonly utility: ConsentFact };
+  readonly tags: readonly string[];
+  readonly timezone: string | null;
+}
+
+export interface TemplateFacts {
+  readonly name: string;
+  readonly locale: string;
+  readonly category: string; // as stored or as Meta sends it: any case
+  readonly status: string; // APPROVED, PENDING, REJECTED, PAUSED, DISABLED… any case
+  readonly parameterFormat: "positional" | "named";
+  readonly parameterCount: number;
+  readonly parameterNames: readonly string[];
+  readonly rejectionReason: string | null;
+}
+
+export type TemplateLookup =
+  | { readonly found: true; readonly template: TemplateFacts }
+  | { readonly found: false; readonly locales: readonly string[] }; // the locales that do exist
+
+/** Everything the pure rules read; the shell gathers it (one Redis round trip when warm). */
+export interface Facts {
+  readonly now: number; // epoch ms
+  readonly customer: CustomerFacts | null; // null: not a customer yet
+  readonly window: { readonly lastInboundAt: number | null; readonly expiresAt: number | null };
+  readonly sentAt: readonly number[]; // marketing slots held in the rolling 24 h (epoch ms)
+  readonly template?: TemplateLookup; // absent: no template requested
+  readonly policies: readonly Policy[];
+}
+
+export interface DecideOptions {
+  readonly consentMode: ConsentMode;
+  readonly defaultCap: number; // marketing per rolling 24 h unless a frequency_limit policy says otherwise
+  readonly defaultTimezone: string; // IANA; quiet hours when neither recipient nor policy give a zone
+}
+
+export const WINDOW_MS = 24 * 60 * 60 * 1000;

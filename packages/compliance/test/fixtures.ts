@@ -1,0 +1,55 @@
+import type { CustomerFacts, DecideOptions, Facts, Policy, TemplateFacts } from "../src/index.js";
+import { parsePolicy } from "../src/index.js";
+
+export const H = 60 * 60 * 1000;
+export const NOON_JAKARTA = Date.parse("2025-06-02T05:00:00Z"); // 12:00 in Asia/Jakarta (UTC+7)
+export const ID_NUMBER = "+62 811-2345-6789";
+export const ID_DIGITS = "6281123456789";
+
+export const OPTIONS: DecideOptions = { consentMode: "explicit", defaultCap: 2, defaultTimezone: "UTC" };
+
+export function customer(over: Partial<CustomerFacts> = {}): CustomerFacts {
+  return {
+    consent: {
+      marketing: { status: "granted", source: "api", at: NOON_JAKARTA - 100 * H },
+      utility: { status: "unknown", source: null, at: null },
+    },
+    tags: [],
+    timezone: "Asia/Jakarta",
+    ...over,
+  };
+}
+
+export function template(over: Partial<TemplateFacts> = {}): TemplateFacts {
+  return {
+    name: "promo_june",
+    locale: "en",
+    category: "MARKETING",
+    status: "APPROVED",
+    parameterFormat: "positional",
+    parameterCount: 2,
+    parameterNames: [],
+    rejectionReason: null,
+    ...over,
+  };
+}
+
+export function facts(over: Partial<Facts> = {}): Facts {
+  return {
+    now: NOON_JAKARTA,
+    customer: customer(),
+    window: { lastInboundAt: NOON_JAKARTA - H, expiresAt: NOON_JAKARTA + 23 * H },
+    sentAt: [],
+    policies: [],
+    ...over,
+  };
+}
+
+export const policy = (raw: Record<string, unknown>): Policy => parsePolicy(raw, "test");
+
+export const QUIET_MARKETING = policy({
+  id: "marketing_quiet_hours",
+  type: "time_restriction",
+  message_type: "marketing",
+  rules: { deny_after: "21:00", allow_after: "08:00", timezone: "recipient" },
+});

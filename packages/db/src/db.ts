@@ -1,0 +1,85 @@
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from "kysely";
+import pg from "pg";
+import { migrations } from "@wa/migrations";
+import type { Database } from "./types.js";
+
+export type Db = Kysely<Database>;
+
+export interface DbOptions {
+  max?: number; // pool size
+  applicationName?: string;
+  statementTimeoutMs?: number;
+}
+
+/** A Kysely instance over a pg pool; `db.destroy()` closes the pool. */
+export function createDb(url: string, options: DbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "wa-gateway",
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its server (restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const provider = { getMigrations: async () => ({ ...migrations }) };
+
+export interface MigrateOutcome {
+  applied: string[];
+}
+
+/** Runs every pending migration; a second run is a no-op. Throws with the failing migration named. */
+export async function migrate(db: Kysely<any>): Promise<MigrateOutcome> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const applied = (results ?? []).filter((r: MigrationResult) => r.status === "Success").map((r) => r.migrationName);
+  if (error) {
+    const failed = (results ?? []).find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return { applied };
+}
+
+/** Names of migrations not yet applied (startup check: apps refuse to run on an old schema). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const all = await new Migrator({ db, provider }).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Creates the database named in `url` when it does not exist (connects to `postgres` to do so). */
+export async function ensureDatabase(url: string): Promise<{ created: boolean }> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`unsupported database name in DATABASE_URL: "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (found.rowCount) return { created: false };
+    try {
+      await client.query(`CREATE DATABASE "${name}"`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "42P04") throw err; // created concurrently
+      return { created: false };
+    }
+    return { created: true };
+  } finally {
+    await client.end();
+  }
+}
+
+/** `SELECT 1` with a short timeout, for readiness checks. */
+export async function pingDb(db: Kysely<any>): Promise<boolean> {
+  try {
+    await sql`SELECT 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+import { defineScript } from "./script.js";
+
+// Server TIME keeps every replica on one clock. Redis >= 5 replicates scripts by effects (7 only so),
+// so a script may read TIME before writing. Returns milliseconds with a fraction.
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000`;
+
+// A number bucket holds one second of throughput; the effective mps is the stored override, else the default.
+const NUMBER_STATE = `local mps = tonumber(redis.call('GET', KEYS[2]) or '') or tonumber(ARGV[1])
+if mps <= 0 then mps = tonumber(ARGV[1]) end
+local rate = mps / 1000
+local n = redis.call('HMGET', KEYS[1], 't', 'ts', 'w', 'u')
+local tokens = tonumber(n[1]) or mps
+local ts = tonumber(n[2]) or now
+tokens = math.min(mps, tokens + math.max(0, now - ts) * rate)`;
+
+/**
+ * KEYS: number bucket, number mps override, [pair bucket]. ARGV: default mps, pair interval ms, pair burst.
+ * Takes both tokens or neither. Returns {1, 0} or {0, waitMs}.
+ */
+export const takeScript = defineScript(`${NOW}
+${NUMBER_STATE}
+local wait = 0
+if tokens < 1 then wait = (1 - tokens) / rate end
+local pair, pcap, prate
+if #KEYS >= 3 then
+  pcap = tonumber(ARGV[3])
+  prate = 1 / tonumber(ARGV[2])
+  local p = redis.call('HMGET', KEYS[3], 't', 'ts')
+  pair = tonumber(p[1]) or pcap
+  local pts = tonumber(p[2]) or now
+  pair = math.min(pcap, pair + math.max(0, now - pts) * prate)
+  if pair < 1 then wait = math.max(wait, (1 - pair) / prate) end
+end
+if wait > 0 then return {0, math.max(1, math.ceil(wait))} end
+local sec = math.floor(now / 1000)
+local used = 0
+if tonumber(n[3]) == sec then used = tonumber(n[4]) or 0 end
+redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens - 1), 'ts', string.format('%.3f', now), 'w', sec, 'u', used + 1)
+redis.call('PEXPIRE', KEYS[1], 2000)
+if pair then
+  redis.call('HSET', KEYS[3], 't', string.format('%.6f', pair - 1), 'ts', string.format('%.3f', now))
+  redis.call('PEXPIRE', KEYS[3], math.ceil(pcap / prate) + 1000)
+end
+return {1, 0}`);
+
+/**
+ * KEYS: number bucket, number mps override. ARGV: default mps. Read-only.
+ * Returns {mps, tokens, used this second, last update ms or '', now ms} as strings (Lua floats truncate).
+ */
+export const peekScript = defineScript(`${NOW}
+${NUMBER_STATE}
+local used = 0
+if tonumber(n[3]) == math.floor(now / 1000) then used = tonumber(n[4]) or 0 end
+return {tostring(mps), string.format('%.6f', tokens), tostring(used), n[2] or '', string.format('%.3f', now)}`);

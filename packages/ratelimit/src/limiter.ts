@@ -1,0 +1,113 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import { peekScript, takeScript } from "./bucket-lua.js";
+import { RateLimitError } from "./errors.js";
+import { numberBucketKey, numberMpsKey, pairBucketKey } from "./keys.js";
+import { createLocalBuckets } from "./local-buckets.js";
+import { silentLogger, type RateLimitLogger } from "./logger.js";
+import { createRedisGuard } from "./redis-guard.js";
+import type { LimiterSource, PeekResult, TakeResult } from "./types.js";
+
+export type LimiterOptions = {
+  readonly redis: Redis;
+  readonly keyPrefix?: string;
+  readonly throughputMps?: number; // per phone number, Meta's default 80; 1000 after an upgrade
+  readonly pairIntervalMs?: number; // one message per this interval to one recipient (Meta: ~6 s)
+  readonly pairBurst?: number; // recipient bucket size; Meta tolerates bursts but wants them paid back
+  readonly replicaShare?: number; // 1/N with N replicas: the local fallback's slice of each number's mps
+  readonly redisTimeoutMs?: number;
+  readonly redisCooldownMs?: number;
+  readonly now?: () => number; // local fallback clock; the Redis buckets use Redis server TIME
+  readonly log?: RateLimitLogger;
+};
+
+export type AcquireOptions = {
+  readonly signal?: AbortSignal;
+  readonly onWait?: (waitMs: number) => void;
+};
+
+export type Limiter = {
+  take(phoneNumberId: string, recipient?: string): Promise<TakeResult>;
+  /** Waits until both tokens are taken; resolves with the ms slept. Rejects only with `signal.reason` on abort. */
+  acquire(phoneNumberId: string, recipient: string | undefined, opts?: AcquireOptions): Promise<number>;
+  peek(phoneNumberId: string): Promise<PeekResult>;
+  setThroughput(phoneNumberId: string, mps: number): Promise<{ source: LimiterSource }>;
+};
+
+export function createLimiter(opts: LimiterOptions): Limiter {
+  const prefix = opts.keyPrefix ?? "";
+  const defaultMps = inRange("throughputMps", opts.throughputMps ?? 80, 1);
+  const pairIntervalMs = inRange("pairIntervalMs", opts.pairIntervalMs ?? 6000, 1);
+  const pairBurst = inRange("pairBurst", opts.pairBurst ?? 3, 1);
+  const share = inRange("replicaShare", opts.replicaShare ?? 1, Number.MIN_VALUE, 1);
+  const now = opts.now ?? Date.now;
+  const { redis } = opts;
+  // Overrides set through this replica: the local fallback uses them, and Redis uses them when its key is gone.
+  const knownMps = new Map<string, number>();
+  const mpsOf = (id: string): number => knownMps.get(id) ?? defaultMps;
+  const local = createLocalBuckets({ share, pairIntervalMs, pairBurst, now });
+  const guard = createRedisGuard({
+    log: opts.log ?? silentLogger,
+    now,
+    timeoutMs: opts.redisTimeoutMs ?? 500,
+    cooldownMs: opts.redisCooldownMs ?? 1000,
+    what: "rate limiter",
+  });
+
+  async function take(phoneNumberId: string, recipient?: string): Promise<TakeResult> {
+    const keys = [numberBucketKey(prefix, phoneNumberId), numberMpsKey(prefix, phoneNumberId)];
+    if (recipient !== undefined) keys.push(pairBucketKey(prefix, phoneNumberId, recipient));
+    const reply = await guard.run(() => takeScript.run(redis, keys, [mpsOf(phoneNumberId), pairIntervalMs, pairBurst]));
+    if (reply === undefined) return local.take(phoneNumberId, recipient, mpsOf(phoneNumberId));
+    const [ok, waitMs] = reply as [number, number];
+    return ok === 1 ? { ok: true, source: "redis" } : { ok: false, waitMs, source: "redis" };
+  }
+
+  return {
+    take,
+
+    async acquire(phoneNumberId, recipient, { signal, onWait } = {}) {
+      let waited = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        const r = await take(phoneNumberId, recipient);
+        if (r.ok) return waited;
+        onWait?.(r.waitMs);
+        await sleep(r.waitMs, undefined, { signal }).catch((err: unknown) => {
+          throw signal?.aborted ? signal.reason : err;
+        });
+        waited += r.waitMs;
+      }
+    },
+
+    async peek(phoneNumberId) {
+      const keys = [numberBucketKey(prefix, phoneNumberId), numberMpsKey(prefix, phoneNumberId)];
+      const reply = await guard.run(() => peekScript.run(redis, keys, [mpsOf(phoneNumberId)]));
+      const pair_limit_secs = pairIntervalMs / 1000;
+      if (reply === undefined) return { ...local.peek(phoneNumberId, mpsOf(phoneNumberId)), pair_limit_secs };
+      const [mps, tokens, used, lastUpdate] = (reply as string[]).map(Number) as [number, number, number, number];
+      return {
+        capacity_mps: mps,
+        tokens_remaining: Math.floor(tokens),
+        tokens_used: used,
+        last_update_at: Number.isFinite(lastUpdate) && lastUpdate > 0 ? new Date(lastUpdate).toISOString() : null,
+        pair_limit_secs,
+        source: "redis",
+      };
+    },
+
+    async setThroughput(phoneNumberId, mps) {
+      knownMps.set(phoneNumberId, inRange("mps", mps, 1));
+      const stored = await guard.run(() => redis.set(numberMpsKey(prefix, phoneNumberId), String(mps)));
+      return { source: stored === undefined ? "local" : "redis" };
+    },
+  };
+}
+
+// A bucket smaller than one token could never grant one: reject such settings up front.
+function inRange(name: string, value: number, min: number, max = Number.MAX_VALUE): number {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new RateLimitError("INVALID_ARGUMENT", `${name} must be a number in [${min}, ${max}], got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,2 @@
+export { seedDemo } from "./seed.js";
+export type { DemoData, SeedOptions } from "./seed.js";

@@ -1,0 +1,201 @@
+import type { AuditActor, Database } from "@wa/db";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import { createStateCache } from "./cache.js";
+import { archive, type ArchiveResult } from "./archive.js";
+import { changeConsent, type ConsentChange, type ConsentMeta, type ConsentResult } from "./consent.js";
+import { listRows, type ListFilter, selectActive, toConversation, toWindowSource, touchOutbound, upsertInbound } from "./conversations.js";
+import { type CustomerInfo, channelOf, selectCustomer, toCustomer, touchCustomer, upsertCustomerRow } from "./customers.js";
+import { type FrequencyReservation, loadSlotEntries, releaseSlotRow } from "./frequency.js";
+import { createCacheGuard } from "./guard.js";
+import { stateKeys } from "./keys.js";
+import { changeTags, type TagChange } from "./tag-change.js";
+import type { CareWindow, Conversation, Customer, CustomerKey, Result, SlotEntry, StateLogger } from "./types.js";
+import { WINDOW_MS } from "./types.js";
+import { CLOSED_WINDOW, windowAt } from "./window.js";
+
+export interface StateStoreOptions {
+  readonly db: Kysely<Database>;
+  readonly redis?: Redis; // omitted: Postgres only
+  readonly keyPrefix?: string;
+  readonly log?: StateLogger;
+  readonly now?: () => number;
+  readonly customerTtlMs?: number; // snapshot lifetime; bounds staleness if a write-through was lost
+  readonly missingCustomerTtlMs?: number;
+  readonly slotsSeededTtlMs?: number; // how long the frequency mirror is trusted before a re-read
+  readonly redisTimeoutMs?: number;
+  readonly redisCooldownMs?: number;
+}
+
+/** What one decision needs about a customer, read in one Redis round trip when warm. */
+export interface StateSnapshot {
+  readonly customer: Customer | null;
+  readonly window: CareWindow;
+  readonly slots: readonly SlotEntry[]; // marketing slots held in the rolling 24 h, oldest first
+}
+
+const silent: StateLogger = { warn: () => {}, info: () => {} };
+
+export function createStateStore(opts: StateStoreOptions) {
+  const { db } = opts;
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? silent;
+  const guard = createCacheGuard({ log, timeoutMs: opts.redisTimeoutMs ?? 100, cooldownMs: opts.redisCooldownMs ?? 1000 });
+  const cache = opts.redis
+    ? createStateCache(opts.redis, stateKeys(opts.keyPrefix ?? ""), {
+        customerMs: opts.customerTtlMs ?? 60_000,
+        missingCustomerMs: opts.missingCustomerTtlMs ?? 10_000,
+        seededMs: opts.slotsSeededTtlMs ?? 300_000,
+      })
+    : undefined;
+  const cached = async <T>(op: (c: NonNullable<typeof cache>) => Promise<T>): Promise<T | undefined> =>
+    cache ? guard.run(() => op(cache)) : undefined;
+
+  async function putCustomer(key: CustomerKey, row: Parameters<typeof toCustomer>[0] & { version: string }) {
+    const customer = toCustomer(row);
+    await cached((c) => c.putCustomer(key.customerId, channelOf(key), customer, Number(row.version)));
+    return customer;
+  }
+
+  async function putWindow(key: CustomerKey, row: Parameters<typeof toWindowSource>[0] & { version: string }) {
+    const src = toWindowSource(row);
+    await cached((c) => c.putWindow(key.customerId, channelOf(key), src, Number(row.version), now()));
+    return windowAt(src, now());
+  }
+
+  async function loadCustomer(key: CustomerKey): Promise<Customer | null> {
+    const row = await selectCustomer(db, key);
+    if (row) return putCustomer(key, row);
+    await cached((c) => c.putCustomer(key.customerId, channelOf(key), null, 0));
+    return null;
+  }
+
+  async function loadWindow(key: CustomerKey): Promise<CareWindow> {
+    const row = await selectActive(db, key);
+    return row ? putWindow(key, row) : CLOSED_WINDOW;
+  }
+
+  async function loadSlots(key: CustomerKey, t: number): Promise<SlotEntry[]> {
+    const entries = await loadSlotEntries(db, key, t);
+    await cached((c) => c.seedSlots(key.customerId, channelOf(key), entries, t));
+    return entries;
+  }
+
+  /** Redis first; each part missing from the cache comes from Postgres and is put back. */
+  async function read(key: CustomerKey, withSlots: boolean): Promise<StateSnapshot> {
+    const t = now();
+    const hit = await cached((c) => c.read(key.customerId, channelOf(key), t, withSlots));
+    if (!hit) {
+      const [customer, window, slots] = await Promise.all([
+        loadCustomer(key),
+        loadWindow(key),
+        withSlots ? loadSlots(key, t) : [],
+      ]);
+      return { customer, window, slots };
+    }
+    const customer = hit.customer !== undefined ? hit.customer : await loadCustomer(key);
+    // No conv key and no inbound in the last 24 h: closed, no query. Otherwise the key was lost: ask Postgres.
+    const lastIn = customer?.lastInboundAt?.getTime() ?? null;
+    const window = hit.window
+      ? windowAt(hit.window, t)
+      : lastIn === null || lastIn + WINDOW_MS <= t
+        ? CLOSED_WINDOW
+        : await loadWindow(key);
+    const slots = !withSlots ? [] : (hit.slots ?? (await loadSlots(key, t)));
+    return { customer, window, slots };
+  }
+
+  return {
+    async upsertCustomer(key: CustomerKey, info: CustomerInfo = {}): Promise<Customer> {
+      return putCustomer(key, await upsertCustomerRow(db, key, info));
+    },
+
+    async getCustomer(key: CustomerKey): Promise<Customer | null> {
+      const hit = await cached((c) => c.read(key.customerId, channelOf(key), now(), false));
+      return hit?.customer !== undefined ? hit.customer : loadCustomer(key);
+    },
+
+    /** Consent per category; one audit entry per changed category, in the same transaction. */
+    async setConsent(key: CustomerKey, change: ConsentChange, meta: ConsentMeta): Promise<ConsentResult> {
+      const result = await changeConsent(db, key, change, meta, now());
+      await putCustomer(key, result.row);
+      return { customer: toCustomer(result.row), changed: result.changed };
+    },
+
+    async updateTags(key: CustomerKey, change: TagChange, actor: AuditActor = "agent"): Promise<Result<{ customer: Customer }>> {
+      const result = await changeTags(db, key, change, actor);
+      if (!result.ok) return result;
+      return { ok: true, customer: await putCustomer(key, result.row) };
+    },
+
+    /** Opens or refreshes the window from the message's own timestamp (clamped to now). */
+    async recordInbound(key: CustomerKey, messageAt: Date | number, info: CustomerInfo = {}) {
+      const at = new Date(Math.min(new Date(messageAt).getTime(), now()));
+      const written = await db.transaction().execute(async (trx) => {
+        await upsertCustomerRow(trx, key, info);
+        const convRow = await upsertInbound(trx, key, at);
+        const customerRow = await touchCustomer(trx, key, "last_inbound_at", at);
+        if (!customerRow) throw new Error("customer row vanished");
+        return { customerRow, convRow };
+      });
+      const customer = await putCustomer(key, written.customerRow);
+      return { customer, window: await putWindow(key, written.convRow) };
+    },
+
+    /** Records a send Meta accepted: last_outbound_at on the customer and the active conversation. */
+    async recordOutbound(key: CustomerKey, sentAt: Date | number): Promise<void> {
+      const at = new Date(sentAt);
+      const written = await db.transaction().execute(async (trx) => {
+        const customerRow = await touchCustomer(trx, key, "last_outbound_at", at);
+        return { customerRow, convRow: await touchOutbound(trx, key, at) };
+      });
+      if (written.customerRow) await putCustomer(key, written.customerRow);
+      if (written.convRow) await putWindow(key, written.convRow);
+    },
+
+    async getWindow(key: CustomerKey): Promise<CareWindow> {
+      return (await read(key, false)).window;
+    },
+
+    /** Customer, window and marketing slots: one Redis pipeline when warm, Postgres for what is missing. */
+    async getSnapshot(key: CustomerKey): Promise<StateSnapshot> {
+      return read(key, true);
+    },
+
+    async archiveConversation(id: string, actor: AuditActor = "agent"): Promise<ArchiveResult> {
+      const result = await archive(db, id, now(), actor);
+      if (result.ok) await cached((c) => c.forget(result.conversation.customerId, result.conversation.channel));
+      return result;
+    },
+
+    async listConversations(filter: ListFilter, limit = 50, offset = 0): Promise<{ conversations: Conversation[]; total: number }> {
+      const t = now();
+      const { rows, total } = await listRows(db, filter, limit, offset, t);
+      return { conversations: rows.map((r) => toConversation(r, t)), total };
+    },
+
+    /** After the enqueue transaction committed: mirror its slot into Redis for the fast read path. */
+    async mirrorReservation(key: CustomerKey, reservation: FrequencyReservation, messageId: string): Promise<void> {
+      if (!reservation.ok) return;
+      const entries = [...reservation.entries, { slotId: messageId, at: reservation.at }];
+      await cached((c) => c.mergeSlots(key.customerId, channelOf(key), entries, now()));
+    },
+
+    /** Frees the slot of a message that failed before Meta accepted it (Postgres, then the mirror). */
+    async releaseFrequencySlot(messageId: string): Promise<{ released: boolean }> {
+      const owner = await releaseSlotRow(db, messageId);
+      if (owner) await cached((c) => c.removeSlot(owner.customerId, owner.channel, messageId));
+      return { released: owner !== null };
+    },
+
+    /** Drops every cached entry of a customer, for writes made outside this store. */
+    async invalidate(key: CustomerKey): Promise<void> {
+      await cached((c) => c.forget(key.customerId, channelOf(key)));
+    },
+
+    /** Whether the last Redis call worked (for readiness reports). */
+    redisHealthy: (): boolean => guard.healthy(),
+  };
+}
+
+export type StateStore = ReturnType<typeof createStateStore>;

@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+
+/** A short id unique to this process and call, safe in DB, stream, subject and key names. */
+export function uniqueId(prefix = "t"): string {
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+}
+
+export const TEST_DATABASE_ADMIN_URL =
+  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const TEST_NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+
+/** Stream, consumer and subject names for one test file, so files can run side by side. */
+export function busNames(id = uniqueId("bus")): {
+  NATS_SUBJECT_PREFIX: string;
+  DELIVERY_STREAM: string;
+  DELIVERY_CONSUMER: string;
+  CAMPAIGN_STREAM: string;
+  CAMPAIGN_CONSUMER: string;
+  WEBHOOK_STREAM: string;
+  WEBHOOK_CONSUMER: string;
+} {
+  const tag = id.replace(/[^A-Za-z0-9_]/g, "_");
+  return {
+    NATS_SUBJECT_PREFIX: `${tag}.`,
+    DELIVERY_STREAM: `${tag}_DELIVERY`,
+    DELIVERY_CONSUMER: `${tag}_delivery-workers`,
+    CAMPAIGN_STREAM: `${tag}_CAMPAIGN`,
+    CAMPAIGN_CONSUMER: `${tag}_campaign-workers`,
+    WEBHOOK_STREAM: `${tag}_WEBHOOKS`,
+    WEBHOOK_CONSUMER: `${tag}_webhook-processors`,
+  };
+}
+
+/** A Redis key prefix for one test file. */
+export function redisPrefix(id = uniqueId("r")): string {
+  return `${id}:`;
+}
