@@ -8,6 +8,7 @@ import { log, warn } from "./lib/sh.mjs";
 const APPS = [
   { name: "mock-meta", env: { PORT: "8081" }, url: "http://127.0.0.1:8081 (Graph API double, /_mock/ control)" },
   { name: "webhook-receiver", env: { PORT: "8080" }, url: "http://127.0.0.1:8080/webhook (+ /health /ready /metrics)" },
+  { name: "webhook-processor", dir: "webhook-receiver", entry: "processor-main.js", env: { OPS_PORT: "9464" }, url: "ops http://127.0.0.1:9464/metrics" },
   { name: "delivery-worker", env: { OPS_PORT: "9465" }, url: "ops http://127.0.0.1:9465/metrics" },
   { name: "campaign-worker", env: { OPS_PORT: "9466" }, url: "ops http://127.0.0.1:9466/metrics" },
   { name: "scheduler", env: { OPS_PORT: "9467" }, url: "ops http://127.0.0.1:9467/metrics" },
@@ -18,7 +19,7 @@ const { childEnv } = await setup();
 const children = [];
 
 for (const [i, app] of APPS.entries()) {
-  const main = `${ROOT}/apps/${app.name}/dist/main.js`;
+  const main = `${ROOT}/apps/${app.dir ?? app.name}/dist/${app.entry ?? "main.js"}`;
   if (!existsSync(main)) continue;
   const child = spawn(process.execPath, [main], { env: { ...childEnv, ...app.env }, stdio: ["ignore", "pipe", "pipe"] });
   const tag = `\x1b[${COLORS[i % COLORS.length]}m${app.name.padEnd(16)}\x1b[0m`;
