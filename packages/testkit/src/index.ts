@@ -2,3 +2,5 @@ export { busNames, redisPrefix, uniqueId, TEST_DATABASE_ADMIN_URL, TEST_NATS_URL
 export { createTestDatabase } from "./database.js";
 export type { TestDatabase } from "./database.js";
 export { useTestDatabase } from "./hooks.js";
+export { hostPort, startTcpProxy } from "./proxy.js";
+export type { TcpProxy } from "./proxy.js";
