@@ -8,7 +8,7 @@ import { log, warn } from "./lib/sh.mjs";
 const APPS = [
   { name: "mock-meta", env: { PORT: "8081" }, url: "http://127.0.0.1:8081 (Graph API double, /_mock/ control)" },
   { name: "webhook-receiver", env: { PORT: "8080" }, url: "http://127.0.0.1:8080/webhook (+ /health /ready /metrics)" },
-  { name: "webhook-processor", dir: "webhook-receiver", entry: "processor-main.js", env: { OPS_PORT: "9464" }, url: "ops http://127.0.0.1:9464/metrics" },
+  { name: "webhook-processor", dir: "webhook-receiver", entry: "processor-main.js", env: { OPS_PORT: "9468" }, url: "ops http://127.0.0.1:9468/metrics" },
   { name: "delivery-worker", env: { OPS_PORT: "9465" }, url: "ops http://127.0.0.1:9465/metrics" },
   { name: "campaign-worker", env: { OPS_PORT: "9466" }, url: "ops http://127.0.0.1:9466/metrics" },
   { name: "scheduler", env: { OPS_PORT: "9467" }, url: "ops http://127.0.0.1:9467/metrics" },

@@ -1,0 +1,54 @@
+import { connectBus, type Bus, type BusNames, type JetStreamClient } from "@wa/bus";
+import type { LogLike } from "@wa/observability";
+
+/** NATS that may come later: tools publish when it is up; when down the Postgres row is the truth. */
+export interface BusLink {
+  readonly names: BusNames;
+  js(): JetStreamClient | null;
+  close(): Promise<void>;
+}
+
+export interface BusLinkOptions {
+  url: string;
+  names: BusNames;
+  log: LogLike;
+  retryMs?: number;
+  onConnect?: (bus: Bus) => Promise<void>; // e.g. the topology check
+}
+
+/** Connects in the background and keeps trying until it succeeds (nats.js reconnects after that). */
+export function createBusLink(opts: BusLinkOptions): BusLink & { ready: Promise<boolean> } {
+  let bus: Bus | null = null;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let settle!: (up: boolean) => void; // assigned synchronously by the executor below
+  const ready = new Promise<boolean>((resolve) => (settle = resolve));
+  let warned = false;
+
+  const attempt = async (): Promise<void> => {
+    try {
+      const connected = await connectBus({ url: opts.url, name: "mcp-gateway", log: opts.log });
+      if (closed) return void (await connected.close());
+      await opts.onConnect?.(connected);
+      bus = connected;
+      settle(true);
+    } catch (err) {
+      if (!warned) opts.log.warn({ err }, "nats unreachable; sends stay queued in Postgres until it is back");
+      warned = true;
+      settle(false);
+      if (!closed) timer = setTimeout(() => void attempt(), opts.retryMs ?? 2000);
+    }
+  };
+  void attempt();
+
+  return {
+    names: opts.names,
+    ready,
+    js: () => bus?.js ?? null,
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await bus?.close();
+    },
+  };
+}

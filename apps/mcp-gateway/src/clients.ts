@@ -1,0 +1,70 @@
+import { checkTopology, ensureTopology, type Bus } from "@wa/bus";
+import type { McpGatewayConfig } from "@wa/config";
+import { createDb } from "@wa/db";
+import { createMessaging } from "@wa/messaging";
+import { createMetaClient } from "@wa/meta";
+import type { Logger } from "@wa/observability";
+import { createCompliance } from "@wa/compliance";
+import { createLimiter, createRedis } from "@wa/ratelimit";
+import { createStateStore } from "@wa/state";
+import { createBusLink } from "./bus-link.js";
+import type { ToolDeps } from "./deps.js";
+import { createExposure } from "./tools/exposure.js";
+
+export interface Clients {
+  deps: ToolDeps;
+  busReady: Promise<boolean>; // resolves after the first connect attempt: true when NATS is up
+  closers: Array<{ name: string; close: () => Promise<unknown> }>; // in creation order
+}
+
+/** Builds every client the tools use from the parsed config. Nothing here throws on an outage. */
+export function createClients(cfg: McpGatewayConfig, log: Logger, now: () => number = Date.now): Clients {
+  const db = createDb(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: "mcp-gateway" });
+  const redis = createRedis(cfg.REDIS_URL, { log });
+  const bus = createBusLink({ url: cfg.NATS_URL, names: cfg, log, onConnect: (b) => checkBus(b, cfg, log) });
+  const meta = createMetaClient({
+    baseUrl: cfg.META_API_BASE_URL,
+    version: cfg.META_API_VERSION,
+    accessToken: cfg.META_ACCESS_TOKEN,
+    phoneNumberId: cfg.META_PHONE_NUMBER_ID,
+    wabaId: cfg.META_WABA_ID,
+    timeoutMs: cfg.META_TIMEOUT_MS,
+  });
+  const limiter = createLimiter({
+    redis,
+    keyPrefix: cfg.REDIS_KEY_PREFIX,
+    throughputMps: cfg.THROUGHPUT_MPS,
+    pairIntervalMs: Math.max(1, cfg.PAIR_LIMIT_SECS * 1000),
+    log,
+    now,
+  });
+  const state = createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log, now });
+  const compliance = createCompliance({
+    db,
+    state,
+    consentMode: cfg.CONSENT_MODE,
+    defaultCap: cfg.MARKETING_DAILY_CAP,
+    defaultTimezone: cfg.DEFAULT_TIMEZONE,
+    now,
+  });
+  // A getter: NATS may come up after the gateway; until then rows stay queued for the reconciler.
+  const messaging = createMessaging({ db, state, compliance, js: () => bus.js(), names: cfg, log, now });
+  const exposure = createExposure({ disabledTools: cfg.DISABLED_TOOLS, readOnly: cfg.READ_ONLY });
+  return {
+    deps: { cfg, log, now, db, redis, bus, meta, limiter, state, compliance, messaging, exposure },
+    busReady: bus.ready,
+    closers: [
+      { name: "postgres", close: () => db.destroy() },
+      { name: "redis", close: () => redis.quit().catch(() => redis.disconnect()) },
+      { name: "nats", close: () => bus.close() },
+    ],
+  };
+}
+
+/** The gateway publishes into the delivery and campaign streams: check them, create what is missing. */
+async function checkBus(bus: Bus, names: McpGatewayConfig, log: Logger): Promise<void> {
+  const problems = await checkTopology(bus.jsm, names);
+  if (problems.length === 0) return;
+  log.warn({ problems }, "nats topology differs from the declared one; ensuring it");
+  await ensureTopology(bus.jsm, names);
+}

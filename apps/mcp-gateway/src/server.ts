@@ -1,0 +1,21 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ToolDeps } from "./deps.js";
+import type { Tool } from "./tools/define-tool.js";
+import { TOOLS } from "./tools/index.js";
+import { registerTools } from "./tools/registry.js";
+
+const INSTRUCTIONS = `WhatsApp Business gateway with a compliance engine in front of every send.
+- Before messaging someone, call check_compliance (or get_customer_context) and follow its suggested_action.
+- Free-form text (send_message, reply_customer) only works inside the 24 h window opened by the customer's last message; outside it use send_template with an APPROVED template (list_templates).
+- Refusals come back as isError results with structuredContent { reason_code, human_explanation, suggested_action }: relay the explanation, do what the action says, never retry blindly.
+- Sends are queued: track them with get_delivery_status. Phone numbers need the country code.`;
+
+/** The MCP server with every tool registered; transport-agnostic (stdio in main, in-memory in tests). */
+export function createGatewayServer(deps: ToolDeps, tools: readonly Tool[] = TOOLS): McpServer {
+  const server = new McpServer(
+    { name: "whatsapp-compliance-gateway", title: "WhatsApp compliance gateway", version: "0.1.0" },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  registerTools(server, tools, deps);
+  return server;
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { defineTool } from "./define-tool.js";
+import { metaDenial } from "./shapes.js";
+
+const MPS_BY_LEVEL: Record<string, number> = { STANDARD: 80, HIGH: 1000, COEXISTENCE: 20 };
+
+export const getAccountQuality = defineTool({
+  name: "get_account_quality",
+  title: "Business number quality and limits",
+  description:
+    "Asks Meta live for the business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less.",
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  input: {
+    phone_number_id: z.string().regex(/^\d{1,30}$/, "expected the numeric phone number id").optional()
+      .describe("Meta phone number id; default: the gateway's own number."),
+  },
+  output: {
+    phone_number_id: z.string(),
+    display_phone_number: z.string().nullable(),
+    quality_rating: z.string().nullable(),
+    messaging_limit_tier: z.string().nullable(),
+    throughput: z.object({ level: z.string().nullable(), messages_per_second: z.number().nullable() }),
+    waba_id: z.string(),
+    name: z.string().nullable().describe("verified business name"),
+  },
+  run: async (input, deps) => {
+    const phoneNumberId = input.phone_number_id ?? deps.cfg.META_PHONE_NUMBER_ID;
+    const r = await deps.meta.getPhoneNumber({ phoneNumberId });
+    if (!r.ok) return metaDenial(r.error, `Meta did not return phone number ${phoneNumberId}`);
+    const p = r.value;
+    return {
+      phone_number_id: p.id,
+      display_phone_number: p.displayPhoneNumber,
+      quality_rating: p.qualityRating,
+      messaging_limit_tier: p.messagingLimitTier,
+      throughput: { level: p.throughputLevel, messages_per_second: p.throughputLevel ? (MPS_BY_LEVEL[p.throughputLevel] ?? null) : null },
+      waba_id: deps.cfg.META_WABA_ID,
+      name: p.verifiedName,
+    };
+  },
+});

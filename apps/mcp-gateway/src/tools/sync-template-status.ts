@@ -1,0 +1,87 @@
+import { writeAudit } from "@wa/db";
+import type { TemplateInfo } from "@wa/meta";
+import { z } from "zod";
+import { upsertTemplates } from "../templates/template-rows.js";
+import { defineTool, deny } from "./define-tool.js";
+import { locale, templateName } from "./fields.js";
+import { metaDenial } from "./shapes.js";
+
+const NEXT_STEP: Record<string, string> = {
+  APPROVED: "Ready: send it with send_template or use it in schedule_campaign.",
+  PENDING: "Meta is still reviewing it (minutes, up to 24 h); call sync_template_status again later.",
+  IN_APPEAL: "An appeal is under review; call sync_template_status again later.",
+  REJECTED: "Fix what the reason names and submit a corrected version with create_template under a new name.",
+  PAUSED: "Meta paused it for low quality (recipients blocked or reported it); improve the content or wait for Meta to unpause it.",
+  DISABLED: "Meta disabled it after repeated low quality; create a new template with create_template.",
+  FLAGGED: "Its quality is low; it may be paused soon. Review the content and how often it is sent.",
+};
+
+export const syncTemplateStatus = defineTool({
+  name: "sync_template_status",
+  title: "Refresh one template's status from Meta",
+  description:
+    "Asks Meta now for a template's review status (APPROVED, PENDING, REJECTED, PAUSED, …) and category, updates the gateway's copy, and says what to do next. Use it after create_template or when send_template answers TEMPLATE_NOT_APPROVED.",
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  input: {
+    template_name: templateName,
+    locale: locale.optional().describe('Language code; default: "en" when the template has it, else its only or first language.'),
+  },
+  output: {
+    template_name: z.string(),
+    locale: z.string(),
+    status: z.string(),
+    category: z.string(),
+    reason: z.string().optional().describe("Meta's rejection or pause reason"),
+    suggested_action: z.string().optional(),
+  },
+  run: async (input, deps) => {
+    const r = await deps.meta.listAllTemplates({ name: input.template_name });
+    if (!r.ok) return metaDenial(r.error, `Meta did not return template ${input.template_name}`);
+    const variants = r.value.filter((t) => t.name === input.template_name);
+    const chosen = pick(variants, input.locale);
+    if (!chosen) {
+      const langs = variants.map((t) => t.language).join(", ");
+      return deny(
+        "TEMPLATE_NOT_FOUND",
+        variants.length
+          ? `Template ${input.template_name} has no "${input.locale}" version at Meta (it has: ${langs}).`
+          : `Meta has no template named ${input.template_name} in this business account.`,
+        "Check the name with list_templates, or create it with create_template.",
+      );
+    }
+    const before = await deps.db
+      .selectFrom("templates").select("status")
+      .where("name", "=", chosen.name).where("locale", "=", chosen.language)
+      .executeTakeFirst();
+    const at = new Date(deps.now());
+    await deps.db.transaction().execute(async (trx) => {
+      await upsertTemplates(trx, variants, at);
+      if (before?.status !== chosen.status.toUpperCase()) {
+        await writeAudit(trx, {
+          actor: "agent",
+          action: "template.status_synced",
+          subjectType: "template",
+          subjectId: `${chosen.name}:${chosen.language}`,
+          details: { from: before?.status ?? null, to: chosen.status.toUpperCase(), meta_id: chosen.id },
+        });
+      }
+    });
+    deps.compliance.invalidateTemplate(chosen.name); // send paths see the new status at once
+    const status = chosen.status.toUpperCase();
+    const reason = chosen.rejectedReason && chosen.rejectedReason !== "NONE" ? chosen.rejectedReason : undefined;
+    const next = NEXT_STEP[status];
+    return {
+      template_name: chosen.name,
+      locale: chosen.language,
+      status,
+      category: chosen.category.toUpperCase(),
+      ...(reason ? { reason } : {}),
+      ...(next ? { suggested_action: next } : {}),
+    };
+  },
+});
+
+function pick(variants: TemplateInfo[], wanted: string | undefined): TemplateInfo | undefined {
+  if (wanted) return variants.find((t) => t.language.toLowerCase() === wanted.toLowerCase());
+  return variants.find((t) => t.language === "en") ?? variants[0];
+}

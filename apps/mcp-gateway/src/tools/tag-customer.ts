@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { defineTool, deny } from "./define-tool.js";
+import { phone, tag } from "./fields.js";
+
+export const tagCustomer = defineTool({
+  name: "tag_customer",
+  title: "Add or remove customer tags",
+  description:
+    "Adds and/or removes tags on a customer (lowercase a-z, 0-9, _ or -, 1-40 chars, e.g. vip, churn_risk). Tags drive campaign audiences (include_tags / exclude_tags) and segment policies (a customer tagged with an excluded segment gets none of that message type). Audited when the set changes.",
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    customer_id: phone("The customer."),
+    add: z.array(tag).max(50).optional().describe('Tags to add, e.g. ["vip"].'),
+    remove: z.array(tag).max(50).optional().describe("Tags to remove (applied after add)."),
+  },
+  output: { customer_id: z.string(), tags: z.array(z.string()) },
+  run: async (input, deps) => {
+    if (!input.add?.length && !input.remove?.length) {
+      return deny("INVALID_ARGUMENT", "tag_customer needs add and/or remove with at least one tag.", 'Pass e.g. {"add": ["vip"]}.');
+    }
+    const r = await deps.state.updateTags({ customerId: input.customer_id }, { add: input.add, remove: input.remove }, "agent");
+    if (!r.ok) return r;
+    return { customer_id: input.customer_id, tags: [...r.customer.tags] };
+  },
+});

@@ -1,0 +1,24 @@
+import type { CustomerRow, Db, MessageRow } from "@wa/db";
+import type { MetaClient, RetryOptions } from "@wa/meta";
+import type { LogLike, Metrics } from "@wa/observability";
+import type { Limiter } from "@wa/ratelimit";
+import type { StateStore } from "@wa/state";
+
+export interface DeliveryDeps {
+  readonly db: Db;
+  readonly state: StateStore;
+  readonly meta: MetaClient;
+  readonly limiter: Limiter;
+  readonly phoneNumberId: string; // META_PHONE_NUMBER_ID: the sending number (token buckets, stored on the row)
+  readonly log: LogLike;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+  readonly retry?: RetryOptions; // @wa/meta retryDecision options (maxAttempts 3 = max deliver)
+  readonly heartbeatMs?: number; // while waiting: extend the ack deadline and refresh sending_at; default 10 s
+}
+
+/** The claimed row and its customer's consent and last inbound time: what the worker needs to send it. */
+export type ClaimedRow = Pick<
+  MessageRow,
+  "id" | "channel" | "customer_id" | "category" | "kind" | "content" | "attempts" | "campaign_id" | "queued_at" | "counts_toward_cap" | "wamid"
+> & Pick<CustomerRow, "marketing_consent" | "utility_consent" | "last_inbound_at">;

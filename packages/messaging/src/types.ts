@@ -1,0 +1,104 @@
+import type { BusNames, JetStreamClient } from "@wa/bus";
+import type { Compliance, Decision, MessageCategory, MessageType, Variables } from "@wa/compliance";
+import type { AuditActor, Db, MessageStatus } from "@wa/db";
+import type { LogLike, Metrics, ReasonCode } from "@wa/observability";
+import type { StateStore } from "@wa/state";
+
+/** NATS as the caller has it: a client, a getter for a link that may come later (the gateway), or none. */
+export type JetStreamSource = JetStreamClient | (() => JetStreamClient | null) | null;
+
+export interface MessagingOptions {
+  readonly db: Db;
+  readonly state: StateStore;
+  readonly compliance: Compliance;
+  readonly js: JetStreamSource; // null or a getter answering null: rows stay queued for the reconciler
+  readonly names: BusNames; // stream/subject names (config or testkit busNames())
+  readonly log: LogLike;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+  readonly publishTimeoutMs?: number; // default 1000: a dead NATS must not hold the agent's call long
+  readonly maxScheduleDays?: number; // default 30 (tools.md schedule_message)
+}
+
+/** What to send. Text is a service message (needs the open window); a template takes its own category. */
+export type OutboundContent =
+  | {
+      readonly type: "text";
+      readonly text: string; // 1–4096 chars
+      readonly preview_url?: boolean;
+      readonly reply_to_message_id?: string; // our message id (uuid) or a wamid; quoted via context.message_id
+    }
+  | {
+      readonly type: "template";
+      readonly template_name: string;
+      readonly locale?: string; // default "en"
+      readonly variables?: Variables; // string[] for {{1}}.., record for named
+    };
+
+/** One planned outbound message, as the tools receive it (snake_case). */
+export interface OutboundRequest {
+  readonly to: string; // raw: "+62 811-998…", normalized here (INVALID_PHONE_NUMBER)
+  readonly content: OutboundContent;
+  readonly message_type?: MessageType; // default: "service" for text, "template" for templates
+  readonly channel?: string; // default "whatsapp"; anything else INVALID_ARGUMENT
+  readonly idempotency_key?: string;
+  readonly deliver_at?: string | Date; // schedule_message: RFC 3339, future, ≤ 30 days → status "scheduled"
+  readonly campaign_id?: string;
+}
+
+export interface EnqueueOptions {
+  readonly actor: AuditActor; // "agent" from the gateway, "system" from scheduler/campaigns
+  readonly tool?: string; // recorded in the audit entry (e.g. "send_template")
+  /** reply_customer answers WINDOW_CLOSED instead of TEMPLATE_REQUIRED when the window is shut. */
+  readonly windowClosedCode?: "WINDOW_CLOSED" | "TEMPLATE_REQUIRED";
+}
+
+export interface Accepted {
+  readonly ok: true;
+  readonly message_id: string; // ours; never changes (the wamid is stored beside it later)
+  readonly status: MessageStatus; // "queued" or "scheduled"; for a duplicate: the first message's status now
+  readonly category: MessageCategory;
+  readonly customer_id: string; // normalized
+  readonly deliver_at?: string; // RFC 3339, scheduled messages
+  readonly duplicate: boolean; // true: same idempotency key and content as an earlier call; nothing new written
+  readonly published: boolean; // false: NATS was down; the row is queued and the reconciler republishes it
+}
+
+/** An expected refusal, in the tools.md wire shape (plus what a tool may want to show). */
+export interface Refused {
+  readonly ok: false;
+  readonly reason_code: ReasonCode;
+  readonly human_explanation: string;
+  readonly suggested_action: string;
+  readonly decision?: Decision; // the compliance answer when a rule denied (checks in order)
+  readonly resets_at?: string; // FREQUENCY_CAP_EXCEEDED
+  readonly opens_at?: string; // POLICY_RESTRICTION from quiet hours
+  readonly policy_id?: string;
+}
+
+export type EnqueueResult = Accepted | Refused;
+
+export interface CancelOptions {
+  readonly actor: AuditActor;
+  readonly reason?: string;
+}
+
+export type CancelResult =
+  | { readonly ok: true; readonly message_id: string; readonly status: "cancelled"; readonly from_status: MessageStatus }
+  | Refused;
+
+/** retry_failed_messages' per-id answer. */
+export interface RetryOutcome {
+  readonly message_id: string;
+  readonly status: "retried" | "skipped";
+  readonly reason?: string; // why skipped: a reason code and a sentence
+}
+
+export interface Messaging {
+  /** The send path: normalize → compliance → one transaction (slot, row, audit) → publish. Faults throw. */
+  enqueueOutbound(req: OutboundRequest, opts: EnqueueOptions): Promise<EnqueueResult>;
+  /** Cancels a scheduled/queued/retrying message (its frequency slot is given back). */
+  cancelMessage(messageId: string, opts: CancelOptions): Promise<CancelResult>;
+  /** retry_failed_messages: only `failed`, retryable codes, compliance re-run; publishes to the retry subject. */
+  retryFailed(messageIds: readonly string[], opts: { readonly actor: AuditActor }): Promise<RetryOutcome[]>;
+}
