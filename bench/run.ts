@@ -6,6 +6,7 @@ import type { Benchmark, BenchRow } from "./lib/types.js";
 const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   compliance: () => import("./compliance.js"),
   campaign: () => import("./campaign.js"),
+  "compliance-tool": () => import("../apps/mcp-gateway/bench/compliance-tool.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

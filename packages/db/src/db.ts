@@ -11,8 +11,12 @@ export interface DbOptions {
   statementTimeoutMs?: number;
 }
 
-/** A Kysely instance over a pg pool; `db.destroy()` closes the pool. */
-export function createDb(url: string, options: DbOptions = {}): Db {
+/**
+ * A pg pool that survives its server going away (restart, network cut): idle clients report on the pool,
+ * checked-out ones on the client itself, and an unheard 'error' event would kill the process. The query in
+ * flight rejects anyway, so the caller still sees the fault.
+ */
+export function createPool(url: string, options: DbOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -20,9 +24,16 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client losing its server (restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
+  return pool;
+}
+
+/** A Kysely instance over `createPool`; `db.destroy()` closes the pool. */
+export function createDb(url: string, options: DbOptions = {}): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(url, options) }) });
 }
 
 const provider = { getMigrations: async () => ({ ...migrations }) };

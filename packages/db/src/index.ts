@@ -1,4 +1,4 @@
-export { createDb, ensureDatabase, migrate, pendingMigrations, pingDb } from "./db.js";
+export { createDb, createPool, ensureDatabase, migrate, pendingMigrations, pingDb } from "./db.js";
 export type { Db, DbOptions, MigrateOutcome } from "./db.js";
 export { writeAudit } from "./audit.js";
 export type { AuditEntry } from "./audit.js";
