@@ -7,6 +7,7 @@ const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   compliance: () => import("./compliance.js"),
   campaign: () => import("./campaign.js"),
   "compliance-tool": () => import("../apps/mcp-gateway/bench/compliance-tool.js"),
+  "webhook-ingest": () => import("./webhook-ingest.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,0 +1,53 @@
+import { serve } from "@hono/node-server";
+import { checkTopology } from "@wa/bus";
+import { loadConfigOrExit, redactConfig } from "@wa/config";
+import { createDb, pingDb } from "@wa/db";
+import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
+import { storeInInbox } from "@wa/webhooks";
+import { createReceiverApp } from "./app.js";
+import { createBusLink } from "./bus-link.js";
+import { receiverEnv } from "./env.js";
+
+const SERVICE = "webhook-receiver";
+
+async function main(): Promise<void> {
+  const cfg = loadConfigOrExit(receiverEnv, { service: SERVICE });
+  const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
+  log.info({ config: redactConfig(cfg) }, "starting");
+  const metrics = createMetrics({ service: SERVICE });
+  const shutdown = createShutdown({ log, deadlineMs: cfg.SHUTDOWN_DEADLINE_MS });
+  shutdown.onSignals();
+
+  const db = createDb(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: SERVICE });
+  shutdown.add("postgres", () => db.destroy());
+  // NATS may be down at start: the link keeps trying and the inbox takes the bodies meanwhile.
+  const link = createBusLink({ url: cfg.NATS_URL, name: SERVICE, names: cfg, log, timeoutMs: cfg.WEBHOOK_PUBLISH_TIMEOUT_MS });
+  shutdown.add("nats", () => link.close());
+
+  const ready = async () => {
+    const postgres = await pingDb(db);
+    const b = link.bus();
+    const nats = link.up() && b !== null && (await checkTopology(b.jsm, cfg).then((p) => p.length === 0, () => false));
+    // Ready while a webhook can be kept: NATS, or the Postgres inbox when NATS is down (checks show which).
+    return { ok: postgres || nats, checks: { postgres, nats } };
+  };
+  const app = createReceiverApp({
+    appSecret: cfg.META_APP_SECRET, verifyToken: cfg.WEBHOOK_VERIFY_TOKEN, bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
+    publish: link.publish, natsUp: link.up, store: (body, at) => storeInInbox(db, body, at), ready, metrics, log,
+  });
+  if (cfg.OPS_PORT > 0) {
+    shutdown.track("ops-http", await serveOps({ port: cfg.OPS_PORT, host: cfg.OPS_HOST, metrics, log, ready: async () => ready() }));
+  }
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : cfg.PORT;
+  shutdown.add("http", () => new Promise<void>((resolve) => server.close(() => resolve())));
+  log.info({ port }, "ready");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${SERVICE}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

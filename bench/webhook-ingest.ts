@@ -1,0 +1,178 @@
+// webhook-ingest: signed status batches POSTed to the real receiver process (autocannon, 50 connections),
+// published to JetStream and applied to Postgres by the real processor process, both running.
+// Each round: (1) saturating load → the most events/s accepted; (2) the target's load, 5,000 events/s offered
+// for BENCH_WEBHOOK_SECONDS → request p50/p99 and how long after the load the last event is applied.
+// Reference, same run and same server: GET /health (Hono + node-server, no signature check, parse or publish).
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { connectBus } from "@wa/bus";
+import { createDb } from "@wa/db";
+import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import { sql } from "kysely";
+import type { BenchContext, BenchRow } from "./lib/types.js";
+
+const TARGET = "≥ 5,000 events/s accepted, p99 ≤ 25 ms, all applied ≤ 5 s after load";
+const SECRET = "bench-app-secret";
+const CONNECTIONS = 50;
+const BATCH = Number(process.env.BENCH_WEBHOOK_BATCH ?? 10); // statuses per POST
+const SATURATE = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 2000); // POSTs of the saturating phase
+const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10); // length of the paced phase
+const TARGET_EPS = 5000;
+const APP = new URL("../apps/webhook-receiver/", import.meta.url);
+
+// autocannon is a devDependency of apps/webhook-receiver (bench/package.json lists no load generator yet).
+type Histogram = { p50: number; p99: number; average: number };
+type Result = { latency: Histogram; requests: { average: number }; duration: number; non2xx: number; errors: number; timeouts: number; "2xx": number };
+type Autocannon = (opts: Record<string, unknown>) => Promise<Result>;
+const autocannon = createRequire(new URL("package.json", APP))("autocannon") as Autocannon;
+
+interface Proc { p: ChildProcess; out: string[] }
+function start(file: string, env: Record<string, string>): Proc {
+  const out: string[] = [];
+  const p = spawn(process.execPath, [fileURLToPath(new URL(`dist/${file}`, APP))], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Keep only what start-up needs; the access log is drained and dropped.
+  p.stdout?.on("data", (b: Buffer) => { if (out.length < 50) out.push(b.toString()); });
+  p.stderr?.on("data", (b: Buffer) => out.push(b.toString()));
+  return { p, out };
+}
+const stop = (x: Proc | undefined) => new Promise<void>((resolve) => {
+  if (!x || x.p.exitCode !== null) return resolve();
+  x.p.once("exit", () => resolve());
+  x.p.kill("SIGTERM");
+});
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000, every = 20): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+function statusBatch(first: number, customer: string, ts: number): string {
+  const statuses = [];
+  for (let i = first; i < first + BATCH; i++) {
+    statuses.push({ id: `wamid.BENCH${i}`, status: "delivered", timestamp: String(ts), recipient_id: customer,
+      pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" } });
+  }
+  return JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "200000000000001", changes: [{ field: "messages",
+    value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" }, statuses } }] }] });
+}
+
+const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+// Every phase sends statuses for its own customer's messages, so "all applied" is one indexed count.
+interface Phase { customer: string; first: number; requests: number }
+
+async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
+  const rounds = Math.max(1, ctx.rounds);
+  const pacedRequests = Math.round((TARGET_EPS / BATCH) * SECONDS);
+  const phases: Phase[] = [];
+  let nextEvent = 0;
+  const phase = (requests: number): Phase => {
+    const p = { customer: `62815${String(phases.length).padStart(7, "0")}`, first: nextEvent, requests };
+    nextEvent += requests * BATCH;
+    phases.push(p);
+    return p;
+  };
+  const warmup = phase(500);
+  const plan = Array.from({ length: rounds }, () => ({ saturate: phase(SATURATE), paced: phase(pacedRequests) }));
+
+  const tdb = await createTestDatabase();
+  const db = createDb(tdb.url, { max: 4, applicationName: "bench-webhook-ingest" });
+  const names = busNames();
+  const admin = await connectBus({ url: TEST_NATS_URL, name: "bench-webhook-ingest" });
+  let receiver: Proc | undefined;
+  let processor: Proc | undefined;
+  try {
+    for (const p of phases) {
+      await sql`INSERT INTO customers (customer_id) VALUES (${p.customer})`.execute(db);
+      await sql`INSERT INTO messages (customer_id, direction, category, kind, content, status, wamid, sent_at)
+        SELECT ${p.customer}, 'outbound', 'utility', 'template', '{}', 'sent', 'wamid.BENCH' || g, now()
+        FROM generate_series(${p.first}::int, ${p.first + p.requests * BATCH - 1}::int) g`.execute(db);
+    }
+    await sql`ANALYZE messages`.execute(db);
+    const env = {
+      ...names, DATABASE_URL: tdb.url, REDIS_URL: TEST_REDIS_URL, NATS_URL: TEST_NATS_URL, REDIS_KEY_PREFIX: redisPrefix(),
+      META_APP_SECRET: SECRET, WEBHOOK_VERIFY_TOKEN: "bench", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", DB_POOL_MAX: "16",
+    };
+    processor = start("processor-main.js", env);
+    await waitFor("processor ready", () => /"msg":"ready"/.test(processor!.out.join("")));
+    receiver = start("main.js", env);
+    const port = await waitFor("receiver port", () => Number(/"port":(\d+),"msg":"ready"/.exec(receiver!.out.join(""))?.[1] ?? 0));
+    const url = `http://127.0.0.1:${port}`;
+    const applied = async (p: Phase) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM messages
+      WHERE channel = 'whatsapp' AND customer_id = ${p.customer} AND status = 'delivered'`.execute(db)).rows[0]?.n ?? 0);
+
+    // autocannon's own duration is rounded to whole seconds with `amount`; time from the first request to the last answer.
+    type Timed = { res: Result; seconds: number };
+    const timed = async (opts: Record<string, unknown>, setup?: (req: Record<string, unknown>) => Record<string, unknown>): Promise<Timed> => {
+      let first = 0;
+      let last = 0;
+      const res = await autocannon({ ...opts, requests: [{
+        setupRequest: (req: Record<string, unknown>) => { if (!first) first = performance.now(); return setup ? setup(req) : req; },
+        onResponse: () => { last = performance.now(); },
+      }] });
+      return { res, seconds: Math.max(1e-3, (last - first) / 1000) };
+    };
+
+    // One unique, signed body per request (a repeated body would be dropped by the stream's dedupe).
+    const load = async (p: Phase, overallRate?: number): Promise<Timed & { drainMs: number }> => {
+      const ts = Math.floor(Date.now() / 1000);
+      const bodies = Array.from({ length: p.requests }, (_, r) => {
+        const body = statusBatch(p.first + r * BATCH, p.customer, ts);
+        return { body, sig: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` };
+      });
+      let next = 0;
+      const t = await timed({ url: `${url}/webhook`, connections: CONNECTIONS, amount: p.requests, method: "POST", ...(overallRate ? { overallRate } : {}) }, (req) => {
+        const b = bodies[next++ % bodies.length]!;
+        return { ...req, method: "POST", body: b.body, headers: { "content-type": "application/json", "x-hub-signature-256": b.sig } };
+      });
+      const ended = performance.now();
+      await waitFor("events applied", async () => (await applied(p)) === p.requests * BATCH, 180_000, 50);
+      return { ...t, drainMs: performance.now() - ended };
+    };
+
+    await load(warmup);
+    const rows: Array<{ maxEps: number; eps: number; p50: number; p99: number; drainMs: number; bad: number; ref: Result; refRps: number }> = [];
+    for (const [r, { saturate, paced }] of plan.entries()) {
+      const sat = await load(saturate);
+      const maxEps = (sat.res["2xx"] * BATCH) / sat.seconds;
+      const pc = await load(paced, TARGET_EPS / BATCH);
+      const eps = (pc.res["2xx"] * BATCH) / pc.seconds;
+      const { res: ref, seconds: refSeconds } = await timed({ url: `${url}/health`, connections: CONNECTIONS, amount: pacedRequests });
+      const refRps = ref["2xx"] / refSeconds;
+      const bad = [sat.res, pc.res].reduce((a, x) => a + x.non2xx + x.errors + x.timeouts, 0);
+      rows.push({ maxEps, eps, p50: pc.res.latency.p50, p99: pc.res.latency.p99, drainMs: pc.drainMs, bad, ref, refRps });
+      ctx.log(`round ${r + 1}/${rounds}: saturated ${maxEps.toFixed(0)} events/s accepted (p99 ${sat.res.latency.p99} ms, applied ${sat.drainMs.toFixed(0)} ms after);`
+        + ` at ${TARGET_EPS}/s offered: ${eps.toFixed(0)} accepted, p50 ${pc.res.latency.p50} ms, p99 ${pc.res.latency.p99} ms, all applied ${pc.drainMs.toFixed(0)} ms after load;`
+        + ` non-2xx/errors ${bad}; GET /health p50 ${ref.latency.p50} ms p99 ${ref.latency.p99} ms ${refRps.toFixed(0)} req/s`);
+    }
+    const maxEps = median(rows.map((x) => x.maxEps));
+    const p50 = median(rows.map((x) => x.p50));
+    const p99 = median(rows.map((x) => x.p99));
+    const drain = median(rows.map((x) => x.drainMs));
+    const bad = rows.reduce((a, x) => a + x.bad, 0);
+    const pass = maxEps >= TARGET_EPS && p99 <= 25 && rows.every((x) => x.drainMs <= 5000) && bad === 0;
+    return { rows: [{
+      name: "webhook-ingest", n: rounds * pacedRequests, p50_ms: p50, p99_ms: p99, throughput_per_s: maxEps, target: TARGET,
+      verdict: pass ? "PASS" : "MISS",
+      reference: { name: "GET /health same server", p50_ms: median(rows.map((x) => x.ref.latency.p50)), p99_ms: median(rows.map((x) => x.ref.latency.p99)) },
+      notes: `${BATCH} statuses/POST, ${CONNECTIONS} conns, median of ${rounds} rounds; throughput = saturated (${SATURATE} POSTs); p50/p99 and`
+        + ` applied-after = ${TARGET_EPS} events/s offered for ${SECONDS} s: ${median(rows.map((x) => x.eps)).toFixed(0)} accepted, last event applied`
+        + ` ${drain.toFixed(0)} ms after load (max ${Math.max(...rows.map((x) => x.drainMs)).toFixed(0)} ms); GET /health ${median(rows.map((x) => x.refRps)).toFixed(0)} req/s; non-2xx/errors ${bad}`,
+    }] };
+  } finally {
+    await stop(receiver);
+    await stop(processor);
+    for (const s of [names.WEBHOOK_STREAM, names.DELIVERY_STREAM, names.CAMPAIGN_STREAM]) await admin.jsm.streams.delete(s).catch(() => {});
+    await admin.close();
+    await db.destroy();
+    await tdb.drop();
+  }
+}
+
+export const benchmark = { name: "webhook-ingest", target: TARGET, run };
