@@ -8,6 +8,7 @@ const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   campaign: () => import("./campaign.js"),
   "compliance-tool": () => import("../apps/mcp-gateway/bench/compliance-tool.js"),
   "webhook-ingest": () => import("./webhook-ingest.js"),
+  "cold-start": () => import("./cold-start.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -2,7 +2,7 @@ import { publishOutbound } from "@wa/bus";
 import { parseRecipient, type DenialCode, type MessageCategory } from "@wa/compliance";
 import { writeAudit, type MessageRow } from "@wa/db";
 import { reserveFrequencySlot, type FrequencyReservation } from "@wa/state";
-import { ensureCustomer } from "./customers.js";
+import { insertUnlocked } from "./customers.js";
 import { resolveJs } from "./js-source.js";
 import { fromDecision, refuse } from "./refusal.js";
 import { checkRequest, requestHash, storedContent, type CheckedRequest } from "./request.js";
@@ -63,43 +63,42 @@ export function createEnqueue(o: MessagingOptions) {
 
   async function write(r: CheckedRequest, customerId: string, category: MessageCategory, hash: string, replyWamid: string | null, opts: EnqueueOptions, req: OutboundRequest): Promise<Written> {
     const scheduled = r.deliverAt !== null;
-    const holdsSlot = category === "marketing" && !scheduled;
-    const cap = holdsSlot ? await o.compliance.capFor(r.channel) : 0;
     const t = now();
     const c = r.content;
+    const values = {
+      channel: r.channel, customer_id: customerId, direction: "outbound" as const, category, kind: c.type,
+      content: JSON.stringify(storedContent(c, replyWamid)),
+      template_name: c.type === "template" ? c.template_name.trim() : null,
+      template_locale: c.type === "template" ? (c.locale ?? "en") : null,
+      status: scheduled ? ("scheduled" as const) : ("queued" as const), deliver_at: r.deliverAt, campaign_id: req.campaign_id ?? null,
+      idempotency_key: r.idempotencyKey, request_hash: hash,
+    };
+    const audit = {
+      actor: opts.actor, action: scheduled ? "message.scheduled" : "message.queued",
+      details: {
+        customer_id: customerId, category, kind: c.type, ...(c.type === "template" ? { template_name: c.template_name.trim() } : {}),
+        ...(opts.tool ? { tool: opts.tool } : {}), ...(r.idempotencyKey ? { idempotency_key: r.idempotencyKey } : {}),
+        ...(r.deliverAt ? { deliver_at: r.deliverAt.toISOString() } : {}), ...(req.campaign_id ? { campaign_id: req.campaign_id } : {}),
+      },
+    };
+    if (category !== "marketing" || scheduled) {
+      // No slot to reserve, so no lock to take: customer (if new), row and audit entry in one statement.
+      const w = await insertUnlocked(o.db, { ...values, queued_at: scheduled ? null : new Date(t) }, audit);
+      return w ? { kind: "row", row: w.row, slot: null, newCustomer: w.newCustomer } : { kind: "conflict" };
+    }
+    const cap = await o.compliance.capFor(r.channel);
     return o.db.transaction().execute(async (trx): Promise<Written> => {
-      let slot: FrequencyReservation | null = null;
-      let newCustomer = false;
-      if (holdsSlot) {
-        slot = await reserveFrequencySlot(trx, { customerId, channel: r.channel, cap, now: t }); // locks the customer row
-        if (!slot.ok) return { kind: "capped", slot };
-      } else {
-        newCustomer = await ensureCustomer(trx, r.channel, customerId);
-      }
+      const slot = await reserveFrequencySlot(trx, { customerId, channel: r.channel, cap, now: t }); // locks the customer row
+      if (!slot.ok) return { kind: "capped", slot };
       const row = await trx
         .insertInto("messages")
-        .values({
-          channel: r.channel, customer_id: customerId, direction: "outbound", category, kind: c.type,
-          content: JSON.stringify(storedContent(c, replyWamid)),
-          template_name: c.type === "template" ? c.template_name.trim() : null,
-          template_locale: c.type === "template" ? (c.locale ?? "en") : null,
-          status: scheduled ? "scheduled" : "queued", deliver_at: r.deliverAt, campaign_id: req.campaign_id ?? null,
-          idempotency_key: r.idempotencyKey, request_hash: hash, counts_toward_cap: slot?.ok === true,
-          queued_at: scheduled ? null : new Date(slot?.at ?? t),
-        })
+        .values({ ...values, counts_toward_cap: true, queued_at: new Date(slot.at) })
         .onConflict((oc) => oc.column("idempotency_key").doNothing())
         .returning(["id", "status"])
         .executeTakeFirst();
       if (!row) return { kind: "conflict" }; // a concurrent call with the same key won; its row is the answer
-      await writeAudit(trx, {
-        actor: opts.actor, action: scheduled ? "message.scheduled" : "message.queued", subjectType: "message", subjectId: row.id,
-        details: {
-          customer_id: customerId, category, kind: c.type, ...(c.type === "template" ? { template_name: c.template_name.trim() } : {}),
-          ...(opts.tool ? { tool: opts.tool } : {}), ...(r.idempotencyKey ? { idempotency_key: r.idempotencyKey } : {}),
-          ...(r.deliverAt ? { deliver_at: r.deliverAt.toISOString() } : {}), ...(req.campaign_id ? { campaign_id: req.campaign_id } : {}),
-        },
-      });
-      return { kind: "row", row, slot, newCustomer };
+      await writeAudit(trx, { actor: audit.actor, action: audit.action, subjectType: "message", subjectId: row.id, details: audit.details });
+      return { kind: "row", row, slot, newCustomer: false };
     });
   }
 

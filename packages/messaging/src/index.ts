@@ -20,7 +20,7 @@ export type { DeliveryWorker, DeliveryWorkerOptions } from "./delivery/worker.js
 export type { ClaimedRow, DeliveryDeps } from "./delivery/types.js";
 export { startScheduler } from "./scheduler/loop.js";
 export type { Scheduler, SchedulerOptions } from "./scheduler/loop.js";
-export { dispatchDueBatch, nextDueAt } from "./scheduler/dispatch-due.js";
+export { dispatchDueBatch, nextDueAt, prewarmDue } from "./scheduler/dispatch-due.js";
 export type { DispatchReport } from "./scheduler/dispatch-due.js";
 export { publishDueCampaigns } from "./scheduler/campaigns-due.js";
 export { reconcileOnce } from "./scheduler/reconcile.js";

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { runConsumer, type BusNames, type JetStreamClient } from "@wa/bus";
 import { createDeliveryHandler } from "./handler.js";
 import type { DeliveryDeps } from "./types.js";
@@ -7,6 +8,7 @@ export interface DeliveryWorkerOptions extends DeliveryDeps {
   readonly names: BusNames;
   readonly concurrency: number; // DELIVERY_CONCURRENCY: messages this process sends at once
   readonly drainGraceMs?: number; // on close, token waits may finish for this long before they are cut; default 2000
+  readonly paceFromStart?: boolean; // empty the number's token bucket before the first send; default true
 }
 
 export interface DeliveryWorker {
@@ -14,14 +16,26 @@ export interface DeliveryWorker {
   close(): Promise<void>;
 }
 
+/**
+ * A (re)started worker would otherwise spend a full second of tokens at once on cold connections; that
+ * burst reaches Meta late and bunched, while our bucket already refills, and Meta answers 130429. Starting
+ * from an empty bucket paces the very first second too (it costs at most one second of throughput).
+ */
+async function emptyBucket(o: DeliveryWorkerOptions): Promise<void> {
+  for (let i = 0; i < 100_000; i++) if (!(await o.limiter.take(o.phoneNumberId)).ok) return;
+}
+
 /** The `delivery-workers` pull consumer over the delivery handler. */
 export function startDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // every waiting send listens on it (one per message in flight)
   const handle = createDeliveryHandler(o, stop.signal);
   const consumer = o.names.DELIVERY_CONSUMER;
+  const ready = o.paceFromStart === false ? Promise.resolve() : emptyBucket(o).catch(() => {});
   const runner = runConsumer({
     js: o.js, stream: o.names.DELIVERY_STREAM, consumer, inFlight: o.concurrency, log: o.log,
     handle: async (ctx) => {
+      await ready;
       const v = await handle(ctx);
       o.metrics?.consumerMessages.inc({ consumer, verdict: v.do });
       return v;

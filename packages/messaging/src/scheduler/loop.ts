@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { publishDueCampaigns } from "./campaigns-due.js";
-import { dispatchDueBatch, nextDueAt } from "./dispatch-due.js";
+import { dispatchDueBatch, nextDueAt, prewarmDue } from "./dispatch-due.js";
 import { reconcileOnce, type ReconcileOptions } from "./reconcile.js";
 import type { SchedulerDeps } from "./types.js";
 
@@ -11,6 +11,7 @@ export interface SchedulerOptions extends SchedulerDeps {
   readonly reconcile: ReconcileOptions;
   readonly reconcileEveryMs?: number; // default 1000
   readonly campaignsEveryMs?: number; // default = tickMs
+  readonly prewarmMs?: number; // warm the state cache for messages due within this horizon; default 2000, 0 = off
 }
 
 export interface Scheduler {
@@ -27,6 +28,7 @@ export function startScheduler(o: SchedulerOptions): Scheduler {
   const stop = new AbortController();
   let lastReconcile = 0;
   let lastCampaigns = 0;
+  const warmed = new Set<number>(); // deliver_at seconds already warmed
 
   async function round(): Promise<void> {
     for (;;) {
@@ -41,6 +43,13 @@ export function startScheduler(o: SchedulerOptions): Scheduler {
     if (t - lastReconcile >= (o.reconcileEveryMs ?? 1000)) {
       lastReconcile = t;
       await reconcileOnce(o, o.reconcile);
+    }
+    const horizon = o.prewarmMs ?? 2000;
+    const second = Math.floor((t + horizon) / 1000);
+    if (horizon > 0 && !warmed.has(second)) {
+      warmed.add(second);
+      if (warmed.size > 100) warmed.clear();
+      await prewarmDue(o, horizon);
     }
   }
 

@@ -9,6 +9,17 @@ export interface ReconcileOptions {
   readonly limit?: number; // rows per kind per pass, default 1000
 }
 
+async function pickStale(d: SchedulerDeps, o: ReconcileOptions, t: number, limit: number, exclude: readonly string[]): Promise<string[]> {
+  const stale = await sql<{ id: string }>`
+    UPDATE messages SET updated_at = now()
+    WHERE id IN (SELECT id FROM messages
+                 WHERE (status = 'queued' AND updated_at < ${new Date(t - o.stuckQueuedMs)})
+                    OR (status = 'retrying' AND updated_at < ${new Date(t - o.stuckRetryingMs)})
+                 ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING id`.execute(d.db);
+  return stale.rows.map((r) => r.id).filter((id) => !exclude.includes(id));
+}
+
 /** Envelopes not yet handed to any worker; unknown (NATS trouble) counts as a backlog. */
 async function backlog(d: SchedulerDeps): Promise<number> {
   try {
@@ -46,23 +57,16 @@ export async function reconcileOnce(d: SchedulerDeps, o: ReconcileOptions): Prom
     }))).execute();
     d.log.warn({ count: requeuedIds.length }, "rows stuck in sending requeued");
   }
-  const stale = await sql<{ id: string; status: string }>`
-    UPDATE messages SET updated_at = now()
-    WHERE id IN (SELECT id FROM messages
-                 WHERE (status = 'queued' AND updated_at < ${new Date(t - o.stuckQueuedMs)})
-                    OR (status = 'retrying' AND updated_at < ${new Date(t - o.stuckRetryingMs)})
-                 ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, status`.execute(d.db);
-  const staleIds = stale.rows.map((r) => r.id).filter((id) => !requeuedIds.includes(id));
-  // Requeued rows need a fresh msgId (their first envelope was consumed inside the duplicate window).
-  // A stale queued row is either waiting in a backlog (then its envelope is in the stream: reuse the
-  // message id so the stream drops the copy) or its envelope is gone or held by a dead worker's pull
-  // (nothing undelivered left: a fresh id sends it now instead of after the ack wait; the claim makes
-  // a second copy harmless).
-  const fresh = staleIds.length > 0 && (await backlog(d)) === 0;
+  // A stale queued row is either waiting in a backlog (its envelope is in the stream: a copy would only
+  // have to be claimed-and-dropped, and a long campaign backlog would fill the stream with them) or its
+  // envelope is gone or held by a dead worker's pull. So stale rows are republished only when nothing is
+  // waiting for a worker, with a fresh msgId (sent now, not after the 30 s ack wait; the claim makes a
+  // second copy harmless). A lost publish during a backlog goes out once the backlog has drained.
+  const staleIds = (await backlog(d)) === 0 ? await pickStale(d, o, t, limit, requeuedIds) : [];
   const [a, b] = await Promise.all([
+    // Requeued rows need a fresh msgId: their first envelope was consumed inside the duplicate window.
     publishAll(d.js, d.names, requeuedIds, d.log, { msgId: (id) => `requeue:${id}:${t}`, timeoutMs: d.publishTimeoutMs }),
-    publishAll(d.js, d.names, staleIds, d.log, { timeoutMs: d.publishTimeoutMs, ...(fresh ? { msgId: (id: string) => `stale:${id}:${t}` } : {}) }),
+    publishAll(d.js, d.names, staleIds, d.log, { msgId: (id) => `stale:${id}:${t}`, timeoutMs: d.publishTimeoutMs }),
   ]);
   if (staleIds.length) d.log.info({ count: staleIds.length }, "stale queued/retrying rows republished");
   return { republished: a + b, requeued: requeuedIds.length };
