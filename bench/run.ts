@@ -9,6 +9,10 @@ const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   "compliance-tool": () => import("../apps/mcp-gateway/bench/compliance-tool.js"),
   "webhook-ingest": () => import("./webhook-ingest.js"),
   "cold-start": () => import("./cold-start.js"),
+  enqueue: () => import("./enqueue.js"),
+  delivery: () => import("./delivery.js"),
+  pacing: () => import("./delivery.js").then((m) => ({ benchmark: m.pacingBenchmark })),
+  scheduler: () => import("./scheduler.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -47,11 +47,11 @@ async function mock(path, body) {
   return res.json();
 }
 
-mkdirSync(`${ROOT}/.run`, { recursive: true });
-const gatewayLog = `${ROOT}/.run/demo-gateway.log`;
+mkdirSync(`${ROOT}.run`, { recursive: true });
+const gatewayLog = `${ROOT}.run/demo-gateway.log`;
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [`${ROOT}/apps/mcp-gateway/dist/main.js`],
+  args: [`${ROOT}apps/mcp-gateway/dist/main.js`],
   env: { ...process.env, ...env },
   stderr: openSync(gatewayLog, "a"),
 });
@@ -121,8 +121,9 @@ say("The customer answers STOP");
 await mock("/_mock/inbound", { from: customer, text: "STOP" });
 await until("the opt-out to be applied", async () => {
   const res = await client.callTool({ name: "get_customer_context", arguments: { customer_id: `+${customer}` } });
-  return res.structuredContent?.consent?.marketing?.status === "revoked" || res.structuredContent?.consent?.marketing === "revoked";
+  return res.structuredContent?.consent?.marketing?.status === "revoked";
 });
+await call("check_compliance", { customer_id: `+${customer}`, message_type: "marketing" }, "USER_OPTED_OUT");
 
 say("The next marketing send is refused");
 await call("send_template", { to: `+${customer}`, template_name: "welcome_offer", variables: ["Ana"] }, "USER_OPTED_OUT");

@@ -2,18 +2,17 @@ import { connectBus, ensureTopology, runConsumer } from "@wa/bus";
 import {
   campaignTriggerPublisher, createCampaignSendPath, createCampaignSweeper, createTierSource, createTriggerHandler,
 } from "@wa/campaigns";
-import { loadConfigOrExit, redactConfig } from "@wa/config";
+import { campaignWorkerEnv, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, pendingMigrations, pingDb } from "@wa/db";
 import { createMetaClient } from "@wa/meta";
 import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
-import { workerEnv } from "./env.js";
 
 const SERVICE = "campaign-worker";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(workerEnv, { service: SERVICE });
+  const cfg = loadConfigOrExit(campaignWorkerEnv, { service: SERVICE });
   const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
   log.info({ config: redactConfig(cfg) }, "starting");
   const metrics = createMetrics({ service: SERVICE });

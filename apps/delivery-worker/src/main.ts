@@ -1,17 +1,16 @@
 import { connectBus, ensureTopology } from "@wa/bus";
-import { loadConfigOrExit, redactConfig } from "@wa/config";
+import { deliveryWorkerEnv, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, pendingMigrations, pingDb } from "@wa/db";
 import { startDeliveryWorker } from "@wa/messaging";
 import { createMetaClient } from "@wa/meta";
 import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
 import { createLimiter, createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
-import { workerEnv } from "./env.js";
 
 const SERVICE = "delivery-worker";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(workerEnv, { service: SERVICE });
+  const cfg = loadConfigOrExit(deliveryWorkerEnv, { service: SERVICE });
   const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
   log.info({ config: redactConfig(cfg) }, "starting");
   const metrics = createMetrics({ service: SERVICE });

@@ -1,17 +1,16 @@
 import { connectBus, ensureTopology } from "@wa/bus";
 import { createCompliance } from "@wa/compliance";
-import { loadConfigOrExit, redactConfig } from "@wa/config";
+import { schedulerEnv, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, pendingMigrations, pingDb } from "@wa/db";
 import { startScheduler } from "@wa/messaging";
 import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
-import { schedulerAppEnv } from "./env.js";
 
 const SERVICE = "scheduler";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(schedulerAppEnv, { service: SERVICE });
+  const cfg = loadConfigOrExit(schedulerEnv, { service: SERVICE });
   const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
   log.info({ config: redactConfig(cfg) }, "starting");
   const metrics = createMetrics({ service: SERVICE });

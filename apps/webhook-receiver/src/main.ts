@@ -1,17 +1,16 @@
 import { serve } from "@hono/node-server";
 import { checkTopology } from "@wa/bus";
-import { loadConfigOrExit, redactConfig } from "@wa/config";
+import { webhookReceiverEnv, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, pingDb } from "@wa/db";
 import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
 import { storeInInbox } from "@wa/webhooks";
 import { createReceiverApp } from "./app.js";
 import { createBusLink } from "./bus-link.js";
-import { receiverEnv } from "./env.js";
 
 const SERVICE = "webhook-receiver";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(receiverEnv, { service: SERVICE });
+  const cfg = loadConfigOrExit(webhookReceiverEnv, { service: SERVICE });
   const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
   log.info({ config: redactConfig(cfg) }, "starting");
   const metrics = createMetrics({ service: SERVICE });

@@ -1,15 +1,14 @@
 import { checkTopology, connectBus, ensureTopology, publishWebhookBody, runConsumer } from "@wa/bus";
-import { loadConfigOrExit, redactConfig } from "@wa/config";
+import { webhookReceiverEnv, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, createPool, pendingMigrations, pingDb } from "@wa/db";
 import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
 import { createRedis } from "@wa/ratelimit";
 import { createInboxDrainer, createWebhookHandler, createWebhookProcessor } from "@wa/webhooks";
-import { receiverEnv } from "./env.js";
 
 const SERVICE = "webhook-processor";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(receiverEnv, { service: SERVICE });
+  const cfg = loadConfigOrExit(webhookReceiverEnv, { service: SERVICE });
   const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
   log.info({ config: redactConfig(cfg) }, "starting");
   const metrics = createMetrics({ service: SERVICE });
