@@ -1,35 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { type SpawnedApp, spawnApp, waitFor } from "@wa/testkit";
 import type { Db } from "@wa/db";
 import { sql } from "kysely";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
-export interface Worker {
-  readonly proc: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
+export type Worker = SpawnedApp;
 
-/** Spawns the built worker (`node dist/main.js`) with `env` on top of the test's environment. */
-export function spawnWorker(env: Record<string, string>): Worker {
-  const proc = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  proc.stdout?.on("data", (b: Buffer) => void (out += b.toString()));
-  proc.stderr?.on("data", (b: Buffer) => void (out += b.toString()));
-  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-  return { proc, output: () => out, exited };
-}
+/** Spawns the built app (`node dist/main.js`) with `env` on top of the test's environment. */
+export const spawnWorker = (env: Record<string, string>): Worker => spawnApp(MAIN, env);
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor };
 
 export const campaignRow = (db: Db, id: string) => db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 

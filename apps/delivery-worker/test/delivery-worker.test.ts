@@ -5,7 +5,7 @@ import { createMessaging, reconcileOnce } from "@wa/messaging";
 import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
+import { busNames, clearRedisPrefix, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,8 +80,7 @@ afterAll(async () => {
   await mock.close();
   for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
   await bus.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
+  await clearRedisPrefix(redis, prefix);
   await redis.quit();
   await db.destroy();
   await t.drop();

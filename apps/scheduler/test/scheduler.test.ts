@@ -3,7 +3,7 @@ import { createDb, type Db } from "@wa/db";
 import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { phone, spawnApp, waitFor, type Proc } from "./support.js";
+import { phone, spawnScheduler, waitFor, type Proc } from "./support.js";
 
 let t: TestDatabase;
 let db: Db;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   bus.nc.subscribe(busSubjects(names).outbound, {
     callback: (_e, m) => void seen.add((JSON.parse(new TextDecoder().decode(m.data)) as { message_id: string }).message_id),
   });
-  app = spawnApp({
+  app = spawnScheduler({
     DATABASE_URL: t.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(), NATS_URL: TEST_NATS_URL, ...names,
     OPS_PORT: "0", LOG_LEVEL: "warn", STUCK_QUEUED_SECS: "1", RECONCILE_EVERY_MS: "200",
   });

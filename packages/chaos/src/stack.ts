@@ -11,7 +11,7 @@ import { createRedis } from "@wa/ratelimit";
 import { seedDemo } from "@wa/seed";
 import { createStateStore } from "@wa/state";
 import {
-  busNames, createTestDatabase, hostPort, redisPrefix, startTcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TcpProxy,
+  busNames, clearRedisPrefix, createTestDatabase, hostPort, redisPrefix, startTcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TcpProxy,
   type TestDatabase,
 } from "@wa/testkit";
 import type { Redis } from "ioredis";
@@ -190,12 +190,7 @@ export async function startStack(): Promise<Stack> {
         await jsm.jsm.streams.delete(stream).catch(() => false);
       }
       await jsm.close();
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
+      await clearRedisPrefix(redis, prefix);
       await redis.quit().catch(() => redis.disconnect());
       await db.destroy();
       await mock.close();

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import type { Database } from "@wa/db";
 import { createRedis } from "@wa/ratelimit";
-import { redisPrefix, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import { clearRedisPrefix, redisPrefix, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -39,12 +39,7 @@ export function useEnv(): Env {
   });
   afterAll(async () => {
     if (redis) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
+      await clearRedisPrefix(redis, prefix);
       await redis.quit();
     }
     await db?.destroy();

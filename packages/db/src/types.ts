@@ -179,6 +179,16 @@ export interface WebhookInboxTable {
   forwarded_at: NullableTimestamp;
 }
 
+export interface WebhookDeadLettersTable {
+  id: Generated<string>; // bigserial
+  event_key: string; // the ledger key of the event, or body:<sha256> for a body that could not be parsed
+  kind: string;
+  error: string;
+  event: Json<Record<string, unknown>>;
+  body_sha256: string | null;
+  parked_at: CreatedAt;
+}
+
 export interface AuditLogsTable {
   id: Generated<string>;
   actor: AuditActor;
@@ -199,6 +209,7 @@ export interface Database {
   messages: MessagesTable;
   webhook_events: WebhookEventsTable;
   webhook_inbox: WebhookInboxTable;
+  webhook_dead_letters: WebhookDeadLettersTable;
   audit_logs: AuditLogsTable;
 }
 

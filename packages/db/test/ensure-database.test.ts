@@ -23,9 +23,9 @@ describe("ensureDatabase + migrate on an empty database", () => {
     expect(await ensureDatabase(url)).toEqual({ created: false });
     const db = createDb(url, { max: 2 });
     try {
-      expect(await pendingMigrations(db)).toEqual(["0001_init"]);
+      expect(await pendingMigrations(db)).toEqual(["0001_init", "0002_webhook_dead_letters"]);
       const [a, b] = await Promise.all([migrate(db), migrate(db)]); // concurrent starts are safe
-      expect([...a.applied, ...b.applied]).toEqual(["0001_init"]);
+      expect([...a.applied, ...b.applied]).toEqual(["0001_init", "0002_webhook_dead_letters"]);
       expect(await migrate(db)).toEqual({ applied: [] });
     } finally {
       await db.destroy();

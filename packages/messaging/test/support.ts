@@ -3,7 +3,7 @@ import { createCompliance, type Compliance } from "@wa/compliance";
 import { createDb, type Db } from "@wa/db";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore, type StateStore } from "@wa/state";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import { busNames, clearRedisPrefix, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { createMessaging, type Messaging, type MessagingOptions } from "../src/index.js";
 
@@ -46,8 +46,7 @@ export async function openStack(opts: { consentMode?: "explicit" | "implicit"; d
     close: async () => {
       for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
       await bus.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
+      await clearRedisPrefix(redis, prefix);
       await redis.quit();
       await db.destroy();
       await t.drop();
@@ -81,15 +80,7 @@ export function phone(): string {
   return `6281${String(process.pid % 1000).padStart(3, "0")}${String(n).padStart(5, "0")}77`;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from "@wa/testkit";
 
 /** mock-meta's call log for one recipient. */
 export async function callsTo(mockUrl: string, to: string): Promise<{ code: number | null; wamid: string | null; biz_opaque_callback_data: string | null }[]> {

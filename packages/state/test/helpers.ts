@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createDb, type Db } from "@wa/db";
 import { createRedis } from "@wa/ratelimit";
-import { redisPrefix, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import { clearRedisPrefix, redisPrefix, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 
@@ -24,7 +24,7 @@ export function useStateEnv(): Env {
   });
   afterAll(async () => {
     if (redis) {
-      await deleteKeys(redis, prefix);
+      await clearRedisPrefix(redis, prefix);
       await redis.quit();
     }
     await db?.destroy();
@@ -40,15 +40,6 @@ export function useStateEnv(): Env {
     },
     prefix,
   };
-}
-
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
 }
 
 /** A phone number unique to this call (Indonesian mobile range), so tests never share customers. */

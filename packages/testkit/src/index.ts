@@ -4,3 +4,5 @@ export type { TestDatabase } from "./database.js";
 export { useTestDatabase } from "./hooks.js";
 export { hostPort, startTcpProxy } from "./proxy.js";
 export type { TcpProxy } from "./proxy.js";
+export { clearRedisPrefix, spawnApp, waitFor } from "./process.js";
+export type { SpawnedApp } from "./process.js";

@@ -118,6 +118,10 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
   async function park(ev: WebhookEvent, why: string): Promise<void> {
     await db.transaction().execute(async (trx) => {
       if (!(await claimEvent(trx, ev.dedupKey, `dead:${ev.kind}`))) return;
+      await trx.insertInto("webhook_dead_letters")
+        .values({ event_key: ev.dedupKey, kind: ev.kind, error: why, event: JSON.stringify(ev.raw ?? {}) })
+        .onConflict((oc) => oc.column("event_key").doNothing())
+        .execute();
       await writeAudit(trx, {
         actor: "webhook", action: "webhook.dead_letter", subjectType: "webhook_event", subjectId: ev.dedupKey,
         details: { kind: ev.kind, error: why, event: ev.raw as Record<string, unknown> },
@@ -131,6 +135,10 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
   async function parkBody(body: Uint8Array | string, why: string): Promise<void> {
     const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body);
     const sha = createHash("sha256").update(bytes).digest("hex");
+    await db.insertInto("webhook_dead_letters")
+      .values({ event_key: `body:${sha}`, kind: "body", error: why, event: JSON.stringify({ body: bytes.subarray(0, 65_536).toString("utf8") }), body_sha256: sha })
+      .onConflict((oc) => oc.column("event_key").doNothing())
+      .execute();
     await writeAudit(db, {
       actor: "webhook", action: "webhook.dead_letter", subjectType: "webhook_body", subjectId: sha,
       details: { error: why, body: bytes.subarray(0, 65_536).toString("utf8") },

@@ -26,7 +26,7 @@ export type EventOutcome =
   | "ignored" // recorded in the ledger, nothing to change (unknown kind, no template row, …)
   | "deferred" // cannot be applied yet (status for a message we cannot find); retried
   | "failed" // threw; retried
-  | "parked"; // gave up after the last attempt: dead letter (audit_logs) + ledger
+  | "parked"; // gave up after the last attempt: webhook_dead_letters + ledger + audit
 
 export interface ProcessReport {
   readonly events: number;

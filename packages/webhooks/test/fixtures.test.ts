@@ -84,5 +84,8 @@ describe("every fixture kind from packages/meta", () => {
     const r = await h.processor.processBody('{"object":"page","entry":[]}');
     expect(r.outcomes.parked).toBe(1);
     expect(await auditCount(h.db, "webhook.dead_letter")).toBe(1);
+    expect(await h.db.selectFrom("webhook_dead_letters").select(["kind", "body_sha256"]).execute()).toEqual([
+      { kind: "body", body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
   });
 });

@@ -99,6 +99,11 @@ describe("status webhooks", () => {
     const last = await h.processor.processBody(body, { final: true });
     expect(last).toMatchObject({ pending: 0, outcomes: { parked: 1 } });
     expect(await auditCount(h.db, "webhook.dead_letter")).toBe(1);
+    const dead = await h.db.selectFrom("webhook_dead_letters").selectAll().execute();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ kind: "status" });
+    expect(dead[0]?.error).toBeTruthy();
+    expect(JSON.stringify(dead[0]?.event)).toContain("wamid.NOPE");
     const again = await h.processor.processBody(body);
     expect(again.outcomes.duplicate).toBe(1);
   });
