@@ -3,7 +3,7 @@ import { webhookReceiverEnv, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, createPool, pendingMigrations, pingDb } from "@wa/db";
 import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
 import { createRedis } from "@wa/ratelimit";
-import { createInboxDrainer, createWebhookHandler, createWebhookProcessor } from "@wa/webhooks";
+import { createInboxDrainer, createWebhookHandler, createWebhookProcessor, pruneLedger } from "@wa/webhooks";
 
 const SERVICE = "webhook-processor";
 
@@ -48,6 +48,16 @@ async function main(): Promise<void> {
     publish: (body, receivedAt) => publishWebhookBody(bus.js, cfg, body, { receivedAt }),
   }));
   drainer.start();
+  // The dedup ledger only needs to outlive Meta's redelivery window; prune it hourly so it stays small.
+  const retentionMs = cfg.WEBHOOK_LEDGER_RETENTION_DAYS * 86_400_000;
+  const prune = () => void pruneLedger(db, retentionMs).then(
+    (n) => n > 0 && log.info({ deleted: n }, "webhook ledger pruned"),
+    (err: unknown) => log.warn({ err }, "webhook ledger prune failed"),
+  );
+  const pruner = setInterval(prune, 3_600_000);
+  pruner.unref();
+  shutdown.add("ledger-pruner", () => clearInterval(pruner));
+  prune();
   shutdown.track("consumer", runConsumer({
     js: bus.js, stream: cfg.WEBHOOK_STREAM, consumer: cfg.WEBHOOK_CONSUMER, inFlight: cfg.WEBHOOK_INFLIGHT, log,
     handle: async (ctx) => {

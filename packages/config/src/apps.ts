@@ -47,6 +47,8 @@ export const webhookReceiverEnv = z
     WEBHOOK_INFLIGHT: int("webhook bodies one processor process applies at once", 16, { min: 1, max: 256 }),
     WEBHOOK_EVENT_CONCURRENCY: int("events of one body applied at once", 4, { min: 1, max: 64 }),
     INBOX_DRAIN_MS: int("how often the processor looks for bodies kept in the Postgres inbox", 1000, { min: 50, max: 60_000 }),
+    // Meta redelivers for up to 7 days: a shorter ledger would let a late copy apply twice.
+    WEBHOOK_LEDGER_RETENTION_DAYS: int("days an applied webhook event's key is kept for deduplication", 8, { min: 8, max: 365 }),
   })
   .superRefine((cfg, ctx) => {
     const overlap = cfg.OPT_IN_KEYWORDS.filter((k) => cfg.OPT_OUT_KEYWORDS.includes(k));

@@ -5,5 +5,5 @@ export { createInboxDrainer, drainInbox, inboxSize, storeInInbox } from "./inbox
 export type { InboxDrainer, InboxDrainerOptions, InboxPublish } from "./inbox.js";
 export { createKeywordMatcher, normalizeKeyword } from "./keywords.js";
 export type { KeywordAction, KeywordMatcher } from "./keywords.js";
-export { claimEvent } from "./ledger.js";
+export { claimEvent, pruneLedger } from "./ledger.js";
 export type { EventOutcome, ProcessReport, WebhookProcessorOptions } from "./types.js";
