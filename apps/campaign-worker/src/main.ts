@@ -1,32 +1,16 @@
-import { connectBus, ensureTopology, runConsumer } from "@wa/bus";
+import { runConsumer } from "@wa/bus";
 import {
   campaignTriggerPublisher, createCampaignSendPath, createCampaignSweeper, createTierSource, createTriggerHandler,
 } from "@wa/campaigns";
-import { campaignWorkerEnv, loadConfigOrExit, redactConfig } from "@wa/config";
-import { createDb, pendingMigrations, pingDb } from "@wa/db";
+import { campaignWorkerEnv } from "@wa/config";
 import { createMetaClient } from "@wa/meta";
-import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
-import { createRedis } from "@wa/ratelimit";
+import { bootWorker, runMain } from "@wa/runtime";
 import { createStateStore } from "@wa/state";
 
 const SERVICE = "campaign-worker";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(campaignWorkerEnv, { service: SERVICE });
-  const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
-  log.info({ config: redactConfig(cfg) }, "starting");
-  const metrics = createMetrics({ service: SERVICE });
-  const shutdown = createShutdown({ log, deadlineMs: cfg.SHUTDOWN_DEADLINE_MS });
-  shutdown.onSignals();
-
-  const db = createDb(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: SERVICE });
-  shutdown.add("postgres", () => db.destroy());
-  const pending = await pendingMigrations(db);
-  if (pending.length > 0) throw new Error(`database schema is behind (pending: ${pending.join(", ")}); run pnpm migrate`);
-  const redis = createRedis(cfg.REDIS_URL, { log });
-  shutdown.add("redis", () => redis.quit().catch(() => redis.disconnect()));
-  const bus = shutdown.track("nats", await connectBus({ url: cfg.NATS_URL, name: SERVICE, log }));
-  await ensureTopology(bus.jsm, cfg);
+  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps } = await bootWorker(SERVICE, campaignWorkerEnv);
 
   const meta = createMetaClient({
     baseUrl: cfg.META_API_BASE_URL, version: cfg.META_API_VERSION, accessToken: cfg.META_ACCESS_TOKEN,
@@ -48,14 +32,7 @@ async function main(): Promise<void> {
   });
   const publishTrigger = campaignTriggerPublisher(bus.js, cfg);
 
-  if (cfg.OPS_PORT > 0) {
-    const ready = async () => {
-      const postgres = await pingDb(db);
-      const nats = !bus.nc.isClosed();
-      return { ok: postgres && nats, checks: { postgres, nats, redis: redis.status === "ready" } };
-    };
-    shutdown.track("ops-http", await serveOps({ port: cfg.OPS_PORT, host: cfg.OPS_HOST, metrics, log, ready }));
-  }
+  await serveOps();
 
   const sweeper = shutdown.track("sweeper", createCampaignSweeper({
     db, publishTrigger, tier, log, intervalMs: cfg.CAMPAIGN_SWEEP_MS, orphanAfterMs: cfg.CAMPAIGN_ORPHAN_SECS * 1000,
@@ -81,7 +58,4 @@ async function main(): Promise<void> {
   log.info({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER }, "ready");
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${SERVICE}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain(SERVICE, main);

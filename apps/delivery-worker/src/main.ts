@@ -1,30 +1,14 @@
-import { connectBus, ensureTopology } from "@wa/bus";
-import { deliveryWorkerEnv, loadConfigOrExit, redactConfig } from "@wa/config";
-import { createDb, pendingMigrations, pingDb } from "@wa/db";
+import { deliveryWorkerEnv } from "@wa/config";
 import { startDeliveryWorker } from "@wa/messaging";
 import { createMetaClient } from "@wa/meta";
-import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
-import { createLimiter, createRedis } from "@wa/ratelimit";
+import { createLimiter } from "@wa/ratelimit";
+import { bootWorker, runMain } from "@wa/runtime";
 import { createStateStore } from "@wa/state";
 
 const SERVICE = "delivery-worker";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(deliveryWorkerEnv, { service: SERVICE });
-  const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
-  log.info({ config: redactConfig(cfg) }, "starting");
-  const metrics = createMetrics({ service: SERVICE });
-  const shutdown = createShutdown({ log, deadlineMs: cfg.SHUTDOWN_DEADLINE_MS });
-  shutdown.onSignals();
-
-  const db = createDb(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: SERVICE });
-  shutdown.add("postgres", () => db.destroy());
-  const pending = await pendingMigrations(db);
-  if (pending.length > 0) throw new Error(`database schema is behind (pending: ${pending.join(", ")}); run pnpm migrate`);
-  const redis = createRedis(cfg.REDIS_URL, { log });
-  shutdown.add("redis", () => redis.quit().catch(() => redis.disconnect()));
-  const bus = shutdown.track("nats", await connectBus({ url: cfg.NATS_URL, name: SERVICE, log }));
-  await ensureTopology(bus.jsm, cfg);
+  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps } = await bootWorker(SERVICE, deliveryWorkerEnv);
 
   const state = createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log });
   const meta = createMetaClient({
@@ -40,14 +24,7 @@ async function main(): Promise<void> {
     replicaShare: 1 / cfg.DELIVERY_REPLICAS,
   });
 
-  if (cfg.OPS_PORT > 0) {
-    const ready = async () => {
-      const postgres = await pingDb(db);
-      const nats = !bus.nc.isClosed();
-      return { ok: postgres && nats, checks: { postgres, nats, redis: redis.status === "ready" } };
-    };
-    shutdown.track("ops-http", await serveOps({ port: cfg.OPS_PORT, host: cfg.OPS_HOST, metrics, log, ready }));
-  }
+  await serveOps();
 
   // Closed first (LIFO): stop pulling, finish the sends in flight, then NATS, Redis and Postgres close.
   shutdown.track("consumer", startDeliveryWorker({
@@ -57,7 +34,4 @@ async function main(): Promise<void> {
   log.info({ stream: cfg.DELIVERY_STREAM, consumer: cfg.DELIVERY_CONSUMER, concurrency: cfg.DELIVERY_CONCURRENCY }, "ready");
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${SERVICE}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain(SERVICE, main);

@@ -1,41 +1,19 @@
-import { checkTopology, connectBus, ensureTopology, publishWebhookBody, runConsumer } from "@wa/bus";
-import { webhookReceiverEnv, loadConfigOrExit, redactConfig } from "@wa/config";
-import { createDb, createPool, pendingMigrations, pingDb } from "@wa/db";
-import { createLogger, createMetrics, createShutdown, serveOps } from "@wa/observability";
-import { createRedis } from "@wa/ratelimit";
+import { checkTopology, publishWebhookBody, runConsumer } from "@wa/bus";
+import { webhookReceiverEnv } from "@wa/config";
+import { createPool } from "@wa/db";
+import { bootWorker, runMain } from "@wa/runtime";
 import { createInboxDrainer, createWebhookHandler, createWebhookProcessor, pruneLedger } from "@wa/webhooks";
 
 const SERVICE = "webhook-processor";
 
 async function main(): Promise<void> {
-  const cfg = loadConfigOrExit(webhookReceiverEnv, { service: SERVICE });
-  const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
-  log.info({ config: redactConfig(cfg) }, "starting");
-  const metrics = createMetrics({ service: SERVICE });
-  const shutdown = createShutdown({ log, deadlineMs: cfg.SHUTDOWN_DEADLINE_MS });
-  shutdown.onSignals();
-
-  const db = createDb(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: SERVICE });
-  shutdown.add("postgres", () => db.destroy());
-  const pending = await pendingMigrations(db);
-  if (pending.length > 0) throw new Error(`database schema is behind (pending: ${pending.join(", ")}); run pnpm migrate`);
+  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps } = await bootWorker(SERVICE, webhookReceiverEnv);
   // A plain pool for the hot status statement: named prepared statements are planned once per connection.
   // createPool: a connection cut mid-statement must reject that statement, not kill the process.
   const pool = createPool(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: `${SERVICE}-statuses` });
   shutdown.add("postgres-statuses", () => pool.end());
-  const redis = createRedis(cfg.REDIS_URL, { log });
-  shutdown.add("redis", () => redis.quit().catch(() => redis.disconnect()));
-  const bus = shutdown.track("nats", await connectBus({ url: cfg.NATS_URL, name: SERVICE, log }));
-  await ensureTopology(bus.jsm, cfg);
 
-  if (cfg.OPS_PORT > 0) {
-    const ready = async () => {
-      const postgres = await pingDb(db);
-      const nats = !bus.nc.isClosed() && (await checkTopology(bus.jsm, cfg).then((p) => p.length === 0, () => false));
-      return { ok: postgres && nats, checks: { postgres, nats, redis: redis.status === "ready" } };
-    };
-    shutdown.track("ops-http", await serveOps({ port: cfg.OPS_PORT, host: cfg.OPS_HOST, metrics, log, ready }));
-  }
+  await serveOps(() => checkTopology(bus.jsm, cfg).then((p) => p.length === 0));
 
   const processor = createWebhookProcessor({
     db, pool, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log, metrics, concurrency: cfg.WEBHOOK_EVENT_CONCURRENCY,
@@ -69,7 +47,4 @@ async function main(): Promise<void> {
   log.info({ stream: cfg.WEBHOOK_STREAM, consumer: cfg.WEBHOOK_CONSUMER }, "ready");
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${SERVICE}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain(SERVICE, main);

@@ -30,3 +30,4 @@ export type {
   TemplateLookup,
   Variables,
 } from "./types.js";
+export { loadTemplate } from "./catalog.js";

@@ -6,3 +6,4 @@ export { hostPort, startTcpProxy } from "./proxy.js";
 export type { TcpProxy } from "./proxy.js";
 export { clearRedisPrefix, spawnApp, waitFor } from "./process.js";
 export type { SpawnedApp } from "./process.js";
+export { countingRedis } from "./counting-redis.js";

@@ -1,4 +1,4 @@
-import { parsePolicy, type CustomerFacts, type Policy, type TemplateLookup } from "@wa/compliance";
+import { loadTemplate, parsePolicy, type CustomerFacts, type Policy, type TemplateLookup } from "@wa/compliance";
 import type { Db } from "@wa/db";
 import { sql } from "kysely";
 import type { Trx } from "../lock.js";
@@ -59,24 +59,4 @@ export async function slotsOf(db: Db | Trx, channel: string, ids: readonly strin
     out.set(r.customer_id, list);
   }
   return out;
-}
-
-async function loadTemplate(db: Db, name: string, locale: string): Promise<TemplateLookup> {
-  const row = await db
-    .selectFrom("templates")
-    .select(["name", "locale", "category", "status", "parameter_format", "parameter_count", "parameter_names", "rejection_reason"])
-    .where("name", "=", name)
-    .where("locale", "=", locale)
-    .executeTakeFirst();
-  if (!row) {
-    const others = await db.selectFrom("templates").select("locale").where("name", "=", name).orderBy("locale").execute();
-    return { found: false, locales: others.map((o) => o.locale) };
-  }
-  return {
-    found: true,
-    template: {
-      name: row.name, locale: row.locale, category: row.category, status: row.status, parameterFormat: row.parameter_format,
-      parameterCount: row.parameter_count, parameterNames: row.parameter_names, rejectionReason: row.rejection_reason,
-    },
-  };
 }
