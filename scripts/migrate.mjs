@@ -4,4 +4,4 @@ import { ROOT } from "./lib/setup.mjs";
 import { run } from "./lib/sh.mjs";
 
 const env = resolveEnv(ROOT);
-process.exit(await run("node", [`${ROOT}/packages/db/dist/migrate-cli.js`], { env: { ...process.env, ...env } }));
+process.exit(await run("node", [`${ROOT}packages/db/dist/migrate-cli.js`], { env: { ...process.env, ...env } }));

@@ -1,6 +1,7 @@
 // `npm start`: the set-up, then every app that exists plus mock-meta; Ctrl-C stops them all.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { setup, ROOT } from "./lib/setup.mjs";
 import { log, warn } from "./lib/sh.mjs";
 
@@ -19,7 +20,7 @@ const { childEnv } = await setup();
 const children = [];
 
 for (const [i, app] of APPS.entries()) {
-  const main = `${ROOT}/apps/${app.dir ?? app.name}/dist/${app.entry ?? "main.js"}`;
+  const main = `${ROOT}apps/${app.dir ?? app.name}/dist/${app.entry ?? "main.js"}`;
   if (!existsSync(main)) continue;
   const child = spawn(process.execPath, [main], { env: { ...childEnv, ...app.env }, stdio: ["ignore", "pipe", "pipe"] });
   const tag = `\x1b[${COLORS[i % COLORS.length]}m${app.name.padEnd(16)}\x1b[0m`;
@@ -37,11 +38,13 @@ for (const [i, app] of APPS.entries()) {
   children.push({ app, child });
 }
 
-const gateway = `${ROOT}/apps/mcp-gateway/dist/main.js`;
+const gateway = `${ROOT}apps/mcp-gateway/dist/main.js`;
 const mcpEnv = Object.fromEntries(
   ["DATABASE_URL", "REDIS_URL", "NATS_URL", "META_API_BASE_URL", "META_API_VERSION", "META_ACCESS_TOKEN",
     "META_PHONE_NUMBER_ID", "META_WABA_ID"].map((k) => [k, childEnv[k]]),
 );
+// MCP clients start the gateway in a directory of their own: the policies file needs an absolute path.
+mcpEnv.POLICIES_FILE = resolve(ROOT, childEnv.POLICIES_FILE ?? "policies.yaml");
 log("running:");
 for (const { app } of children) process.stderr.write(`  ${app.name.padEnd(18)} ${app.url}\n`);
 if (existsSync(gateway)) {

@@ -13,8 +13,8 @@ log("lint");
 if ((await pn(["run", "--silent", "lint"])) !== 0) failures.push("lint");
 
 log("tests (vitest, every package and app, against the real services)");
-mkdirSync(`${ROOT}/.run`, { recursive: true });
-const report = `${ROOT}/.run/vitest.json`;
+mkdirSync(`${ROOT}.run`, { recursive: true });
+const report = `${ROOT}.run/vitest.json`;
 const testCode = await pn([
   "exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`,
 ]);
