@@ -108,6 +108,20 @@ describe("delivery worker", () => {
     expect(await callsTo(mock.url, to)).toHaveLength(1);
   });
 
+  it("records Meta's marketing opt-out (131050) as revoked consent, so the next marketing send is refused", async () => {
+    const to = phone();
+    await seedCustomer(s.db, to, { marketing: "granted" });
+    await mockPost(mock.url, "/_mock/fail-next", { count: 1, code: 131050, to });
+    const id = await enqueue({ to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } });
+    expect(await settled(id, "failed")).toMatchObject({ error_code: 131050 });
+    const customer = await s.db.selectFrom("customers").select(["marketing_consent", "marketing_consent_source"]).where("customer_id", "=", to).executeTakeFirstOrThrow();
+    expect(customer).toEqual({ marketing_consent: "revoked", marketing_consent_source: "meta_opt_out" });
+    const again = await s.messaging.enqueueOutbound(
+      { to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } }, { actor: "agent" },
+    );
+    expect(again).toMatchObject({ ok: false, reason_code: "USER_OPTED_OUT" });
+  });
+
   it("waits on 130429 and 131056 from Meta without spending attempts", async () => {
     const to = phone();
     await mockPost(mock.url, "/_mock/fail-next", { count: 1, code: 130429, to });

@@ -10,7 +10,8 @@ export interface ConsentDeps {
 }
 
 /** Sources written by user signals; only these can supersede an older opt-out. */
-export const USER_SIGNAL_SOURCES: ReadonlySet<string> = new Set(["inbound_keyword", "user_preferences"]);
+export const META_OPT_OUT_SOURCE = "meta_opt_out"; // a send failed with 131050: the user stopped marketing in WhatsApp
+export const USER_SIGNAL_SOURCES: ReadonlySet<string> = new Set(["inbound_keyword", "user_preferences", META_OPT_OUT_SOURCE]);
 
 /**
  * Sets marketing consent from a user signal (keyword or user_preferences) with the signal's own time, so

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { type Database, writeAudit } from "@wa/db";
-import { parseWebhook, type WebhookEvent } from "@wa/meta";
+import { explainMetaError, parseWebhook, type WebhookEvent } from "@wa/meta";
 import type { Kysely } from "kysely";
 import { createStateStore } from "@wa/state";
-import { consentFromSignal } from "./consent.js";
+import { consentFromSignal, META_OPT_OUT_SOURCE } from "./consent.js";
 import { DEFAULT_OPT_IN_KEYWORDS_FALLBACK, DEFAULT_OPT_OUT_KEYWORDS_FALLBACK } from "./defaults.js";
 import { createKeywordMatcher } from "./keywords.js";
 import { claimEvent } from "./ledger.js";
@@ -89,6 +89,7 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
         if (r.outcome === "applied") {
           opts.metrics?.webhookEvents.inc({ kind: metricKind(ev) });
           if (r.to === "failed" && r.from !== "failed") opts.metrics?.messagesFailed.inc({ code: String(r.failedCode ?? "unknown") });
+          if (r.failedCode !== null && explainMetaError(r.failedCode).category === "opted_out") await recordOptOut(r.messageId, r.failedCode, ev.timestamp ?? t, t);
         }
         return r.outcome;
       }
@@ -105,6 +106,16 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
       log.error({ err, key: ev.dedupKey, kind: ev.kind }, "webhook event failed");
       return "failed";
     }
+  }
+
+  /** Meta failed a message because the customer stopped marketing (131050): their consent is revoked, like STOP. */
+  async function recordOptOut(messageId: string, code: number, signalAt: number, at: number): Promise<void> {
+    const m = await db.selectFrom("messages").select("customer_id").where("id", "=", messageId).executeTakeFirst();
+    if (!m) return;
+    await db.transaction().execute((trx) =>
+      consentFromSignal(trx, { redis: opts.redis, keyPrefix: opts.keyPrefix, now: at }, m.customer_id, "revoked", signalAt, {
+        source: META_OPT_OUT_SOURCE, details: { message_id: messageId, code },
+      }));
   }
 
   // The state store writes its Redis cache before our transaction commits; after a rollback, drop it.

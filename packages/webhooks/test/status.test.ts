@@ -92,6 +92,20 @@ describe("status webhooks", () => {
     expect(await messageRow(h.db, id)).toMatchObject({ wamid: "wamid.LATE", status: "sent", sent_at: at(T) });
   });
 
+  it("a failed status with 131050 (the user stopped marketing in WhatsApp) revokes marketing consent, once", async () => {
+    const customerId = "628120000131";
+    await h.db.insertInto("customers").values({ customer_id: customerId, marketing_consent: "granted", marketing_consent_source: "web form" }).execute();
+    await outbound(h.db, { customerId, wamid: "wamid.OPTOUT" });
+    const errors = [{ code: 131050, title: "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business." }];
+    const body = statusesBody([{ id: "wamid.OPTOUT", status: "failed", ts: T + 4, errors }]);
+    expect((await h.processor.processBody(body)).outcomes.applied).toBe(1);
+    const c = await h.db.selectFrom("customers").select(["marketing_consent", "marketing_consent_source"]).where("customer_id", "=", customerId).executeTakeFirstOrThrow();
+    expect(c).toEqual({ marketing_consent: "revoked", marketing_consent_source: "meta_opt_out" });
+    expect((await h.processor.processBody(body)).outcomes.duplicate).toBe(1);
+    const audits = await h.db.selectFrom("audit_logs").select("action").where("subject_id", "=", customerId).execute();
+    expect(audits.filter((a) => a.action.includes("consent"))).toHaveLength(1);
+  });
+
   it("defers a status for an unknown message, then parks it in the dead letter on the last attempt", async () => {
     const body = statusesBody([{ id: "wamid.NOPE", status: "delivered", ts: T }]);
     const first = await h.processor.processBody(body);

@@ -3,7 +3,7 @@ import { recordCampaignMessageStatus } from "@wa/campaigns";
 import { outboundEnvelope, verdict, type Handler, type MessageContext, type Verdict } from "@wa/bus";
 import { explainMetaFailure, retryDecision, type MetaError } from "@wa/meta";
 import { claim, heartbeat, release } from "./claim.js";
-import { failureOf, markCancelled, markFailed, markRetrying, markSent } from "./outcome.js";
+import { failureOf, markCancelled, markFailed, markRetrying, markSent, recordMetaOptOut } from "./outcome.js";
 import { recheck } from "./recheck.js";
 import { sendRow } from "./send.js";
 import type { ClaimedRow, DeliveryDeps } from "./types.js";
@@ -77,6 +77,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
   async function fail(row: ClaimedRow, err: MetaError, reason: string): Promise<Verdict> {
     const { releasedSlot } = await markFailed(d.db, row, failureOf(err, reason));
     if (releasedSlot) await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
+    await recordMetaOptOut(d.state, row, err);
     m?.messagesFailed.inc({ code: String(err.code ?? err.kind) });
     d.log.warn({ message_id: row.id, code: err.code, kind: err.kind, reason }, "message failed");
     return verdict.ack();

@@ -1,6 +1,7 @@
 import { recordCampaignMessageStatus } from "@wa/campaigns";
 import { writeAudit, type Db } from "@wa/db";
 import { explainMetaFailure, type MetaError, type SendResult } from "@wa/meta";
+import type { StateStore } from "@wa/state";
 import { sql } from "kysely";
 import type { ClaimedRow } from "./types.js";
 
@@ -87,4 +88,17 @@ export async function markCancelled(db: Db, row: ClaimedRow, reasonCode: string,
     await writeAudit(trx, { actor: "system", action: "message.cancelled", subjectType: "message", subjectId: row.id, details: { reason_code: reasonCode, explanation, at: "delivery" } });
     if (row.campaign_id) await recordCampaignMessageStatus(trx, row.campaign_id, "sending", "cancelled");
   });
+}
+
+/**
+ * Meta says the customer stopped marketing from this business in WhatsApp (131050, catalog class opted_out):
+ * record it as a revoked marketing consent, so the next marketing send is refused before it reaches Meta.
+ */
+export async function recordMetaOptOut(state: StateStore, row: ClaimedRow, err: MetaError): Promise<void> {
+  if (err.code === null || explainMetaFailure(err).category !== "opted_out") return;
+  await state.setConsent(
+    { customerId: row.customer_id, channel: row.channel },
+    { marketing: "revoked" },
+    { source: "meta_opt_out", actor: "system", details: { message_id: row.id, code: err.code } },
+  );
 }
