@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { connectBus, ensureTopology, publish } from "@wa/bus";
 import { campaignTriggerPublisher, scheduleCampaign } from "@wa/campaigns";
 import { createDb, type Db } from "@wa/db";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { measure } from "./lib/stats.js";
@@ -102,7 +102,7 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       if ((cursor = next) === "0") break;
     }
     redis.disconnect();
-    for (const st of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(st).catch(() => {});
+    await dropStreams(bus.jsm, names);
     await bus.close();
     await db.destroy();
     await tdb.drop();

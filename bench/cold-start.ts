@@ -1,12 +1,13 @@
 // cold-start: each app from `node dist/main.js` to ready (its /ready or /health answering 200; for the stdio
 // gateway, the MCP initialize handshake done). Reference: a bare `node -e 0` spawn-to-exit in the same run.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connectBus, ensureTopology } from "@wa/bus";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import {
+  busNames, createTestDatabase, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+} from "@wa/testkit";
 import { summarize } from "./lib/stats.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
@@ -21,13 +22,6 @@ const HTTP_APPS = [
   { name: "scheduler", entry: "apps/scheduler/dist/main.js", port: "OPS_PORT", path: "/ready" },
 ] as const;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 async function untilReady(url: string, child: ChildProcess): Promise<void> {
   for (;;) {
@@ -112,9 +106,7 @@ export const benchmark = {
       rows.push(row("mcp-gateway", samples, reference));
       ctx.log(`mcp-gateway: p50 ${rows.at(-1)?.p50_ms?.toFixed(0)} ms`);
     } finally {
-      for (const stream of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) {
-        await bus.jsm.streams.delete(stream).catch(() => false);
-      }
+      await dropStreams(bus.jsm, names);
       await bus.close();
       await database.drop();
     }

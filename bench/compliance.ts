@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createCompliance, loadPolicies } from "@wa/compliance";
 import { createDb } from "@wa/db";
 import { createStateStore, reserveFrequencySlot } from "@wa/state";
-import { createTestDatabase, redisPrefix, TEST_REDIS_URL } from "@wa/testkit";
+import { clearRedisPrefix, createTestDatabase, redisPrefix, TEST_REDIS_URL } from "@wa/testkit";
 import { Redis } from "ioredis";
 import { measure, medianOf, type Summary } from "./lib/stats.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
@@ -81,8 +81,7 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       ],
     };
   } finally {
-    const keys = await redis.keys(`${prefix}*`).catch(() => []);
-    if (keys.length) await redis.del(...keys);
+    await clearRedisPrefix(redis, prefix).catch(() => {});
     redis.disconnect();
     await db.destroy();
     await tdb.drop();

@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { connectBus, ensureTopology, publishOutbound, type Bus, type BusNames } from "@wa/bus";
 import { createDb, type Db } from "@wa/db";
 import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import {
+  busNames, clearRedisPrefix, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+} from "@wa/testkit";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { BenchContext, BenchRow } from "./lib/types.js";
@@ -47,11 +49,10 @@ async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
       for (const w of workers) if (w.exitCode === null) w.kill("SIGTERM");
       await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once("exit", r)) : null)));
       await mock.close();
-      for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
+      await dropStreams(bus.jsm, names);
       await bus.close();
       const redis = new Redis(TEST_REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
+      await clearRedisPrefix(redis, prefix);
       redis.disconnect();
       await db.destroy();
       await tdb.drop();

@@ -7,7 +7,9 @@ import { createCompliance } from "@wa/compliance";
 import { createDb } from "@wa/db";
 import { startScheduler } from "@wa/messaging";
 import { createStateStore } from "@wa/state";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import {
+  busNames, clearRedisPrefix, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+} from "@wa/testkit";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { summarize } from "./lib/stats.js";
@@ -81,11 +83,10 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     };
   } finally {
     if (bus) {
-      for (const st of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(st).catch(() => {});
+      await dropStreams(bus.jsm, names);
       await bus.close();
     }
-    const keys = await redis.keys(`${prefix}*`).catch(() => []);
-    if (keys.length) await redis.del(...keys);
+    await clearRedisPrefix(redis, prefix).catch(() => {});
     redis.disconnect();
     await db.destroy();
     await tdb.drop();

@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { connectBus } from "@wa/bus";
 import { createDb } from "@wa/db";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import { sql } from "kysely";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
@@ -218,7 +218,7 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   } finally {
     await stop(receiver);
     await stop(processor);
-    for (const s of [names.WEBHOOK_STREAM, names.DELIVERY_STREAM, names.CAMPAIGN_STREAM]) await admin.jsm.streams.delete(s).catch(() => {});
+    await dropStreams(admin.jsm, names);
     await admin.close();
     await db.destroy();
     await tdb.drop();

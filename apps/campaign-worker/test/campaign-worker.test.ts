@@ -2,7 +2,9 @@
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { cancelCampaign, getCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from "@wa/campaigns";
 import { createDb, type Db } from "@wa/db";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
+import {
+  busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
+} from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { campaignRow, deliverQueued, hourIn, pad, rowCounts, spawnWorker, visitedOf, waitFor, type Worker } from "./support.js";
 
@@ -86,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) w.proc.kill("SIGKILL");
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus?.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus?.jsm, names);
   await bus?.close();
   await db?.destroy();
   await tdb?.drop();

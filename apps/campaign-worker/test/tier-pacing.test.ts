@@ -3,7 +3,9 @@ import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { getCampaign, scheduleCampaign } from "@wa/campaigns";
 import { createDb, type Db } from "@wa/db";
 import { startMockMeta } from "@wa/mock-meta";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
+import {
+  busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
+} from "@wa/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { campaignRow, deliverQueued, pad, rowCounts, spawnWorker, sql, waitFor, type Worker } from "./support.js";
 
@@ -33,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   worker?.proc.kill("SIGKILL");
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus?.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus?.jsm, names);
   await bus?.close();
   await meta?.close();
   await db?.destroy();

@@ -5,7 +5,10 @@ import { createMessaging, reconcileOnce } from "@wa/messaging";
 import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
-import { busNames, clearRedisPrefix, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
+import {
+  busNames, clearRedisPrefix, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+  type TestDatabase,
+} from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of running) if (w.proc.exitCode === null) w.proc.kill("SIGKILL");
   await mock.close();
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus.jsm, names);
   await bus.close();
   await clearRedisPrefix(redis, prefix);
   await redis.quit();

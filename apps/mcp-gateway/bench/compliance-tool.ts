@@ -8,7 +8,7 @@ import { connectBus } from "@wa/bus";
 import { createCompliance, loadPolicies } from "@wa/compliance";
 import { createDb } from "@wa/db";
 import { createStateStore } from "@wa/state";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import { Redis } from "ioredis";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -58,7 +58,7 @@ async function run(ctx: Ctx) {
     await client.close();
     await tdb.drop();
     const bus = await connectBus({ url: TEST_NATS_URL, name: "bench-cleanup" });
-    for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => false);
+    await dropStreams(bus.jsm, names);
     await bus.close();
   }
 }

@@ -5,7 +5,9 @@ import { loadConfig, mcpGatewayEnv } from "@wa/config";
 import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { createLogger } from "@wa/observability";
 import { connectBus } from "@wa/bus";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
+import {
+  busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
+} from "@wa/testkit";
 import { createClients, type Clients } from "../src/clients.js";
 import { createGatewayServer } from "../src/server.js";
 
@@ -62,7 +64,7 @@ export async function setupEnv(): Promise<Env> {
       for (const g of open) await g.close();
       await meta.close();
       await db.drop();
-      await dropStreams([names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]);
+      await dropGatewayStreams(names);
     },
   };
 }
@@ -98,9 +100,9 @@ async function startGateway(env: Record<string, string>, now: () => number): Pro
 }
 
 /** The gateway creates this file's streams on connect; remove them so NATS does not collect them. */
-async function dropStreams(streams: string[]): Promise<void> {
+async function dropGatewayStreams(names: ReturnType<typeof busNames>): Promise<void> {
   const bus = await connectBus({ url: TEST_NATS_URL, name: "gateway-test-cleanup" }).catch(() => null);
   if (!bus) return;
-  for (const s of streams) await bus.jsm.streams.delete(s).catch(() => false);
+  await dropStreams(bus.jsm, names);
   await bus.close();
 }

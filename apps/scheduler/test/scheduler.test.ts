@@ -1,6 +1,8 @@
 import { busSubjects, connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { createDb, type Db } from "@wa/db";
-import { busNames, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@wa/testkit";
+import {
+  busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
+} from "@wa/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { phone, spawnScheduler, waitFor, type Proc } from "./support.js";
@@ -40,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (app.proc.exitCode === null) app.proc.kill("SIGKILL");
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus.jsm, names);
   await bus.close();
   await db.destroy();
   await t.drop();

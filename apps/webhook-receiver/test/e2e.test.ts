@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { connectBus, type Bus } from "@wa/bus";
 import { createDb, type Db } from "@wa/db";
 import { startMockMeta } from "@wa/mock-meta";
-import { busNames, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import { busNames, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_SECRET, signed, statusBody, VERIFY_TOKEN, waitFor } from "./support.js";
@@ -57,7 +57,7 @@ afterAll(async () => {
   await meta?.close();
   await stop(receiver);
   await stop(processor);
-  for (const s of [names.WEBHOOK_STREAM, names.DELIVERY_STREAM, names.CAMPAIGN_STREAM]) await admin.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(admin.jsm, names);
   await admin.close();
   await db.destroy();
 });

@@ -3,7 +3,7 @@ import { connectBus, ensureTopology, type Bus, busSubjects } from "@wa/bus";
 import { createDb, type Db } from "@wa/db";
 import { escapeNonAscii } from "@wa/meta";
 import { inboxSize, storeInInbox } from "@wa/webhooks";
-import { busNames, TEST_NATS_URL, useTestDatabase } from "@wa/testkit";
+import { busNames, dropStreams, TEST_NATS_URL, useTestDatabase } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReceiverApp } from "../src/app.js";
 import { type BusLink, createBusLink } from "../src/bus-link.js";
@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await link.close();
-  for (const s of [names.WEBHOOK_STREAM, names.DELIVERY_STREAM, names.CAMPAIGN_STREAM]) await admin.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(admin.jsm, names);
   await admin.close();
   await db.destroy();
 });

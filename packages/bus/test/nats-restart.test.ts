@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busNames } from "@wa/testkit";
+import { busNames, freePort } from "@wa/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   connectBus,
@@ -26,14 +25,6 @@ let server: ChildProcess | null = null;
 let bus: Bus | null = null;
 let runner: ConsumerRunner | null = null;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (addr === null || typeof addr === "string") throw new Error("no port");
-  return addr.port;
-}
 
 async function startServer(): Promise<void> {
   server = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], { stdio: "ignore" });

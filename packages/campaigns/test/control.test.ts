@@ -1,5 +1,5 @@
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
-import { busNames, TEST_NATS_URL } from "@wa/testkit";
+import { busNames, dropStreams, TEST_NATS_URL } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   campaignTriggerPublisher, cancelCampaign, pauseCampaign, pauseCampaignsForTemplate, resumeCampaign,
@@ -27,7 +27,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus?.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus?.jsm, names);
   await bus?.close();
   await h?.close();
 });

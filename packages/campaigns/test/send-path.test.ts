@@ -2,7 +2,7 @@
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
-import { busNames, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import { busNames, clearRedisPrefix, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCampaignSendPath, idempotencyKeyFor, type CampaignSend, type CampaignSendPathOptions } from "../src/index.js";
@@ -44,10 +44,9 @@ beforeAll(async () => {
   await insertMessages(h.db, null, [{ customer_id: C.capped, status: "sent", counts_toward_cap: true }, { customer_id: C.capped, status: "delivered", counts_toward_cap: true }]);
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
+  await clearRedisPrefix(redis, prefix);
   redis.disconnect();
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus?.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus?.jsm, names);
   await bus?.close();
   await h?.close();
 });

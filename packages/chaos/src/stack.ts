@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { createCompliance } from "@wa/compliance";
@@ -11,8 +10,8 @@ import { createRedis } from "@wa/ratelimit";
 import { seedDemo } from "@wa/seed";
 import { createStateStore } from "@wa/state";
 import {
-  busNames, clearRedisPrefix, createTestDatabase, hostPort, redisPrefix, startTcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TcpProxy,
-  type TestDatabase,
+  busNames, clearRedisPrefix, createTestDatabase, dropStreams, freePort, hostPort, redisPrefix, startTcpProxy,
+  type TcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
 } from "@wa/testkit";
 import type { Redis } from "ioredis";
 
@@ -48,13 +47,6 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 async function waitHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -186,9 +178,7 @@ export async function startStack(): Promise<Stack> {
       await Promise.all(apps.map((a) => a.kill("SIGKILL")));
       await bus.close().catch(() => {});
       const jsm = await connectBus({ url: TEST_NATS_URL, name: "chaos-cleanup" });
-      for (const stream of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) {
-        await jsm.jsm.streams.delete(stream).catch(() => false);
-      }
+      await dropStreams(jsm.jsm, names);
       await jsm.close();
       await clearRedisPrefix(redis, prefix);
       await redis.quit().catch(() => redis.disconnect());

@@ -3,12 +3,13 @@
 // /ready answer, /metrics announces every metric the dashboard and alerts read, SIGTERM drains to exit 0.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { METRIC_NAMES } from "@wa/observability";
-import { busNames, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import {
+  busNames, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase,
+} from "@wa/testkit";
 import {
   composeServices,
   dashboardQueries,
@@ -42,14 +43,6 @@ function interpolate(value: string): string {
   return value.replace(/\$\{[A-Z0-9_]+(?::-([^}]*))?\}/g, (_m, fallback: string | undefined) => fallback ?? "");
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const address = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 interface Running {
   name: string;
@@ -119,8 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const r of running) if (r.child.exitCode === null) r.child.kill("SIGKILL");
   await Promise.all(running.map((r) => r.exited));
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM])
-    await bus?.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus?.jsm, names);
   await bus?.close();
 });
 

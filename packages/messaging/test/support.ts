@@ -3,7 +3,9 @@ import { createCompliance, type Compliance } from "@wa/compliance";
 import { createDb, type Db } from "@wa/db";
 import { createRedis } from "@wa/ratelimit";
 import { createStateStore, type StateStore } from "@wa/state";
-import { busNames, clearRedisPrefix, createTestDatabase, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import {
+  busNames, clearRedisPrefix, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+} from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { createMessaging, type Messaging, type MessagingOptions } from "../src/index.js";
 
@@ -44,7 +46,7 @@ export async function openStack(opts: { consentMode?: "explicit" | "implicit"; d
     with: (over) => createMessaging({ ...base, ...over }),
     streamCount: async () => Number((await bus.jsm.streams.info(names.DELIVERY_STREAM)).state.messages),
     close: async () => {
-      for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
+      await dropStreams(bus.jsm, names);
       await bus.close();
       await clearRedisPrefix(redis, prefix);
       await redis.quit();

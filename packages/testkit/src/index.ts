@@ -1,8 +1,8 @@
-export { busNames, redisPrefix, uniqueId, TEST_DATABASE_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL } from "./names.js";
+export { busNames, dropStreams, redisPrefix, uniqueId, TEST_DATABASE_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL } from "./names.js";
 export { createTestDatabase } from "./database.js";
 export type { TestDatabase } from "./database.js";
 export { useTestDatabase } from "./hooks.js";
-export { hostPort, startTcpProxy } from "./proxy.js";
+export { freePort, hostPort, startTcpProxy } from "./proxy.js";
 export type { TcpProxy } from "./proxy.js";
 export { clearRedisPrefix, spawnApp, waitFor } from "./process.js";
 export type { SpawnedApp } from "./process.js";

@@ -36,3 +36,12 @@ export function busNames(id = uniqueId("bus")): {
 export function redisPrefix(id = uniqueId("r")): string {
   return `${id}:`;
 }
+
+/** Deletes a test file's three streams (missing ones are fine); pass the JetStream manager of any open bus. */
+export async function dropStreams(
+  jsm: { streams: { delete(name: string): Promise<boolean> } } | undefined,
+  names: Pick<ReturnType<typeof busNames>, "DELIVERY_STREAM" | "CAMPAIGN_STREAM" | "WEBHOOK_STREAM">,
+): Promise<void> {
+  if (!jsm) return;
+  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await jsm.streams.delete(s).catch(() => false);
+}

@@ -1,5 +1,5 @@
 import { type Bus, connectBus, ensureTopology, publishWebhookBody, runConsumer } from "@wa/bus";
-import { busNames, TEST_NATS_URL, useTestDatabase } from "@wa/testkit";
+import { busNames, dropStreams, TEST_NATS_URL, useTestDatabase } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInboxDrainer, createWebhookHandler, drainInbox, inboxSize, storeInInbox } from "../src/index.js";
 import { type Harness, harness, log, outbound, statusesBody } from "./support.js";
@@ -14,7 +14,7 @@ beforeAll(async () => {
   await ensureTopology(bus.jsm, names);
 });
 afterAll(async () => {
-  for (const s of [names.WEBHOOK_STREAM, names.DELIVERY_STREAM, names.CAMPAIGN_STREAM]) await bus.jsm.streams.delete(s).catch(() => {});
+  await dropStreams(bus.jsm, names);
   await bus.close();
   await h.close();
 });

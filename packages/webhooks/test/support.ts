@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createDb, type Db } from "@wa/db";
 import { createLogger, type Logger } from "@wa/observability";
-import { redisPrefix, TEST_REDIS_URL } from "@wa/testkit";
+import { clearRedisPrefix, redisPrefix, TEST_REDIS_URL } from "@wa/testkit";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { sql } from "kysely";
@@ -31,8 +31,7 @@ export function harness(url: string, over: Partial<WebhookProcessorOptions> = {}
     db, redis, prefix, processor,
     async close() {
       await pool?.end();
-      const keys = await redis.keys(`${prefix}*`).catch(() => []);
-      if (keys.length) await redis.del(...keys);
+      await clearRedisPrefix(redis, prefix).catch(() => {});
       await redis.quit();
       await db.destroy();
     },
