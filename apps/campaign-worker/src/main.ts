@@ -1,4 +1,3 @@
-import { runConsumer } from "@wa/bus";
 import {
   campaignTriggerPublisher, createCampaignSendPath, createCampaignSweeper, createTierSource, createTriggerHandler,
 } from "@wa/campaigns";
@@ -10,7 +9,7 @@ import { createStateStore } from "@wa/state";
 const SERVICE = "campaign-worker";
 
 async function main(): Promise<void> {
-  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps } = await bootWorker(SERVICE, campaignWorkerEnv);
+  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps, consume } = await bootWorker(SERVICE, campaignWorkerEnv);
 
   const meta = createMetaClient({
     baseUrl: cfg.META_API_BASE_URL, version: cfg.META_API_VERSION, accessToken: cfg.META_ACCESS_TOKEN,
@@ -46,14 +45,7 @@ async function main(): Promise<void> {
     db, send: send.enqueueBatch, tier, log, pageSize: cfg.CAMPAIGN_PAGE_SIZE,
     signal: stop.signal, onRecipients: (outcome, n) => metrics.campaignRecipients.inc({ outcome }, n),
   });
-  shutdown.track("consumer", runConsumer({
-    js: bus.js, stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER, inFlight: cfg.CAMPAIGN_INFLIGHT, log,
-    handle: async (ctx) => {
-      const v = await handle(ctx);
-      metrics.consumerMessages.inc({ consumer: cfg.CAMPAIGN_CONSUMER, verdict: v.do });
-      return v;
-    },
-  }));
+  consume({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER, inFlight: cfg.CAMPAIGN_INFLIGHT, handle });
   shutdown.add("fan-out", () => stop.abort());
   log.info({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER }, "ready");
 }

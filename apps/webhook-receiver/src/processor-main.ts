@@ -1,4 +1,4 @@
-import { checkTopology, publishWebhookBody, runConsumer } from "@wa/bus";
+import { checkTopology, publishWebhookBody } from "@wa/bus";
 import { webhookReceiverEnv } from "@wa/config";
 import { createPool } from "@wa/db";
 import { bootWorker, runMain } from "@wa/runtime";
@@ -7,7 +7,7 @@ import { createInboxDrainer, createWebhookHandler, createWebhookProcessor, prune
 const SERVICE = "webhook-processor";
 
 async function main(): Promise<void> {
-  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps } = await bootWorker(SERVICE, webhookReceiverEnv);
+  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps, consume } = await bootWorker(SERVICE, webhookReceiverEnv);
   // A plain pool for the hot status statement: named prepared statements are planned once per connection.
   // createPool: a connection cut mid-statement must reject that statement, not kill the process.
   const pool = createPool(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: `${SERVICE}-statuses` });
@@ -36,14 +36,7 @@ async function main(): Promise<void> {
   pruner.unref();
   shutdown.add("ledger-pruner", () => clearInterval(pruner));
   prune();
-  shutdown.track("consumer", runConsumer({
-    js: bus.js, stream: cfg.WEBHOOK_STREAM, consumer: cfg.WEBHOOK_CONSUMER, inFlight: cfg.WEBHOOK_INFLIGHT, log,
-    handle: async (ctx) => {
-      const v = await handle(ctx);
-      metrics.consumerMessages.inc({ consumer: cfg.WEBHOOK_CONSUMER, verdict: v.do });
-      return v;
-    },
-  }));
+  consume({ stream: cfg.WEBHOOK_STREAM, consumer: cfg.WEBHOOK_CONSUMER, inFlight: cfg.WEBHOOK_INFLIGHT, handle });
   log.info({ stream: cfg.WEBHOOK_STREAM, consumer: cfg.WEBHOOK_CONSUMER }, "ready");
 }
 

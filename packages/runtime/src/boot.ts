@@ -1,4 +1,4 @@
-import { type Bus, type BusNames, connectBus, ensureTopology } from "@wa/bus";
+import { type Bus, type BusNames, connectBus, ensureTopology, type Handler, runConsumer } from "@wa/bus";
 import { type Config, loadConfigOrExit, redactConfig } from "@wa/config";
 import { createDb, type Db, pendingMigrations, pingDb } from "@wa/db";
 import { createLogger, createMetrics, createShutdown, type Logger, type LogLevel, type Metrics, serveOps, type Shutdown } from "@wa/observability";
@@ -29,6 +29,8 @@ export interface Worker<C> {
   readonly bus: Bus;
   /** Serves /health, /ready (Postgres and NATS reachable, plus `extra`) and /metrics when OPS_PORT > 0. */
   serveOps(extra?: () => Promise<boolean>): Promise<void>;
+  /** Runs the app's pull consumer, counting verdicts in wa_consumer_messages_total; closed first on shutdown. */
+  consume(opts: { readonly stream: string; readonly consumer: string; readonly inFlight: number; readonly handle: Handler }): void;
 }
 
 /**
@@ -64,6 +66,16 @@ export async function bootWorker<S extends z.ZodType<WorkerConfig>>(service: str
         return { ok: postgres && nats, checks: { postgres, nats, redis: redis.status === "ready" } };
       };
       shutdown.track("ops-http", await serveOps({ port: base.OPS_PORT, host: base.OPS_HOST, metrics, log, ready }));
+    },
+    consume({ stream, consumer, inFlight, handle }) {
+      shutdown.track("consumer", runConsumer({
+        js: bus.js, stream, consumer, inFlight, log,
+        handle: async (ctx) => {
+          const v = await handle(ctx);
+          metrics.consumerMessages.inc({ consumer, verdict: v.do });
+          return v;
+        },
+      }));
     },
   };
 }
