@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connectBus, ensureTopology } from "@wa/bus";
 import {
-  busNames, createTestDatabase, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+  busNames, createTestDatabase, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, waitForHttp,
 } from "@wa/testkit";
 import { summarize } from "./lib/stats.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
@@ -22,14 +22,6 @@ const HTTP_APPS = [
   { name: "scheduler", entry: "apps/scheduler/dist/main.js", port: "OPS_PORT", path: "/ready" },
 ] as const;
 
-
-async function untilReady(url: string, child: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ready`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -85,7 +77,7 @@ export const benchmark = {
             stdio: "ignore",
           });
           try {
-            await untilReady(`http://127.0.0.1:${port}${app.path}`, child);
+            await waitForHttp(`http://127.0.0.1:${port}${app.path}`, child, { timeoutMs: 60_000, everyMs: 5 });
             samples.push(performance.now() - t0);
           } finally {
             await stop(child);

@@ -11,7 +11,7 @@ import { seedDemo } from "@wa/seed";
 import { createStateStore } from "@wa/state";
 import {
   busNames, clearRedisPrefix, createTestDatabase, dropStreams, freePort, hostPort, redisPrefix, startTcpProxy,
-  type TcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
+  type TcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase, waitForHttp,
 } from "@wa/testkit";
 import type { Redis } from "ioredis";
 
@@ -47,17 +47,6 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-
-async function waitHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as never;
 
@@ -150,7 +139,7 @@ export async function startStack(): Promise<Stack> {
     };
     apps.push(running);
     const path = app === "webhook-receiver" ? "/health" : "/ready";
-    await waitHttp(`http://127.0.0.1:${opsPort}${path}`, child, 20_000);
+    await waitForHttp(`http://127.0.0.1:${opsPort}${path}`, child, { timeoutMs: 20_000 });
     return running;
   }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { METRIC_NAMES } from "@wa/observability";
 import {
-  busNames, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase,
+  busNames, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase, waitForHttp,
 } from "@wa/testkit";
 import {
   composeServices,
@@ -58,17 +58,9 @@ const running: Running[] = [];
 let bus: Bus;
 
 async function waitReady(r: Running): Promise<void> {
-  const until = Date.now() + 25_000;
-  for (;;) {
-    if (r.child.exitCode !== null) throw new Error(`${r.name} exited ${r.child.exitCode}:\n${r.output()}`);
-    const status = await fetch(`http://127.0.0.1:${r.port}/ready`).then(
-      (res) => res.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    if (Date.now() > until) throw new Error(`${r.name} never became ready:\n${r.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForHttp(`http://127.0.0.1:${r.port}/ready`, r.child, { timeoutMs: 25_000 }).catch((err: Error) => {
+    throw new Error(`${r.name}: ${err.message}:\n${r.output()}`);
+  });
 }
 
 beforeAll(async () => {

@@ -4,6 +4,6 @@ export type { TestDatabase } from "./database.js";
 export { useTestDatabase } from "./hooks.js";
 export { freePort, hostPort, startTcpProxy } from "./proxy.js";
 export type { TcpProxy } from "./proxy.js";
-export { clearRedisPrefix, spawnApp, waitFor } from "./process.js";
+export { clearRedisPrefix, spawnApp, waitFor, waitForHttp } from "./process.js";
 export type { SpawnedApp } from "./process.js";
 export { countingRedis } from "./counting-redis.js";

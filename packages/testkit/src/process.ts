@@ -38,3 +38,14 @@ export async function clearRedisPrefix(redis: Redis, prefix: string): Promise<vo
     cursor = next;
   } while (cursor !== "0");
 }
+
+/** Polls `url` until it answers 2xx; fails at once if `child` exits first, or after `timeoutMs`. */
+export async function waitForHttp(url: string, child: ChildProcess, { timeoutMs = 20_000, everyMs = 100 } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
