@@ -28,7 +28,17 @@ function rssPeakMb(pid: number | undefined): number {
 }
 
 async function seed(db: Db): Promise<void> {
-  await db.insertInto("templates").values({ name: "bench_promo", locale: "en", category: "marketing", status: "APPROVED", parameter_count: 1, components: "[]" }).execute();
+  await db
+    .insertInto("templates")
+    .values({
+      name: "bench_promo",
+      locale: "en",
+      category: "marketing",
+      status: "APPROVED",
+      parameter_count: 1,
+      components: "[]",
+    })
+    .execute();
   // Indonesian numbers, opted in, no policies: every recipient is eligible, so all N are enqueued.
   await sql`INSERT INTO customers (customer_id, phone, country, timezone, marketing_consent, marketing_consent_source, tags)
     SELECT c, c, 'ID', 'Asia/Jakarta', 'granted', 'import', ARRAY['bench']
@@ -47,9 +57,21 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     await ensureTopology(bus.jsm, names);
     await seed(db);
     const env = {
-      ...process.env, ...names, DATABASE_URL: tdb.url, DB_POOL_MAX: "24", REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix,
-      NATS_URL: TEST_NATS_URL, META_API_BASE_URL: "http://127.0.0.1:9", META_ACCESS_TOKEN: "bench", META_PHONE_NUMBER_ID: "100000000000001",
-      META_WABA_ID: "200000000000001", MESSAGING_LIMIT_TIER: "TIER_UNLIMITED", OPS_PORT: "0", LOG_LEVEL: "warn", CAMPAIGN_ORPHAN_SECS: "2",
+      ...process.env,
+      ...names,
+      DATABASE_URL: tdb.url,
+      DB_POOL_MAX: "24",
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      NATS_URL: TEST_NATS_URL,
+      META_API_BASE_URL: "http://127.0.0.1:9",
+      META_ACCESS_TOKEN: "bench",
+      META_PHONE_NUMBER_ID: "100000000000001",
+      META_WABA_ID: "200000000000001",
+      MESSAGING_LIMIT_TIER: "TIER_UNLIMITED",
+      OPS_PORT: "0",
+      LOG_LEVEL: "warn",
+      CAMPAIGN_ORPHAN_SECS: "2",
     };
     const spawnWorker = (): ChildProcess => {
       const p = spawn(process.execPath, [WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
@@ -59,7 +81,16 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     let worker = spawnWorker();
     await new Promise((r) => setTimeout(r, 1500)); // boot before the clock starts (cold start is its own benchmark)
 
-    const s = await scheduleCampaign({ db }, { name: "bench", type: "marketing", template_name: "bench_promo", variables: ["x"], deliver_at: new Date().toISOString() });
+    const s = await scheduleCampaign(
+      { db },
+      {
+        name: "bench",
+        type: "marketing",
+        template_name: "bench_promo",
+        variables: ["x"],
+        deliver_at: new Date().toISOString(),
+      },
+    );
     if (!s.ok) throw new Error(`schedule failed: ${s.reason_code}`);
     const t0 = performance.now();
     await campaignTriggerPublisher(bus.js, names)(s.campaign_id, 0);
@@ -68,7 +99,11 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     for (;;) {
       await new Promise((r) => setTimeout(r, 100));
       peak = Math.max(peak, rssPeakMb(worker.pid));
-      const c = await db.selectFrom("campaigns").select(["enqueued_count", "fanout_done"]).where("id", "=", s.campaign_id).executeTakeFirstOrThrow();
+      const c = await db
+        .selectFrom("campaigns")
+        .select(["enqueued_count", "fanout_done"])
+        .where("id", "=", s.campaign_id)
+        .executeTakeFirstOrThrow();
       if (killedAt < 0 && c.enqueued_count >= N / 2) {
         killedAt = c.enqueued_count;
         worker.kill("SIGKILL");
@@ -79,19 +114,39 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     }
     const secs = (performance.now() - t0) / 1000;
     peak = Math.max(peak, rssPeakMb(worker.pid));
-    const counts = await sql<{ n: string; d: string }>`SELECT count(*) AS n, count(DISTINCT customer_id) AS d FROM messages WHERE campaign_id = ${s.campaign_id}`.execute(db);
+    const counts = await sql<{
+      n: string;
+      d: string;
+    }>`SELECT count(*) AS n, count(DISTINCT customer_id) AS d FROM messages WHERE campaign_id = ${s.campaign_id}`.execute(
+      db,
+    );
     const rows = Number(counts.rows[0]?.n ?? 0);
     const dupes = rows - Number(counts.rows[0]?.d ?? 0);
     const stream = await bus.jsm.streams.info(names.DELIVERY_STREAM);
-    const ref = await measure(2000, () => publish(bus.js, `${names.NATS_SUBJECT_PREFIX}whatsapp.messages.retry`, "{}", { msgId: `ref-${Math.random()}` }), 200);
+    const ref = await measure(
+      2000,
+      () =>
+        publish(bus.js, `${names.NATS_SUBJECT_PREFIX}whatsapp.messages.retry`, "{}", { msgId: `ref-${Math.random()}` }),
+      200,
+    );
     const pass = secs <= 60 && peak <= 256 && dupes === 0 && rows === N;
-    ctx.log(`${rows} rows in ${secs.toFixed(1)} s, killed at ${killedAt}, peak RSS ${peak.toFixed(0)} MB, ${stream.state.messages} published`);
+    ctx.log(
+      `${rows} rows in ${secs.toFixed(1)} s, killed at ${killedAt}, peak RSS ${peak.toFixed(0)} MB, ${stream.state.messages} published`,
+    );
     return {
-      rows: [{
-        name: "campaign", n: rows, p50_ms: null, p99_ms: null, throughput_per_s: rows / secs, target: TARGET, verdict: pass ? "PASS" : "MISS",
-        reference: { name: "JetStream publish+ack", p50_ms: ref.p50_ms, p99_ms: ref.p99_ms },
-        notes: `${secs.toFixed(1)} s incl. kill -9 at ${killedAt} + restart; peak RSS ${peak.toFixed(0)} MB; duplicates ${dupes}; ${stream.state.messages} outbound published (rest republished by the reconciler); 1 round`,
-      }],
+      rows: [
+        {
+          name: "campaign",
+          n: rows,
+          p50_ms: null,
+          p99_ms: null,
+          throughput_per_s: rows / secs,
+          target: TARGET,
+          verdict: pass ? "PASS" : "MISS",
+          reference: { name: "JetStream publish+ack", p50_ms: ref.p50_ms, p99_ms: ref.p99_ms },
+          notes: `${secs.toFixed(1)} s incl. kill -9 at ${killedAt} + restart; peak RSS ${peak.toFixed(0)} MB; duplicates ${dupes}; ${stream.state.messages} outbound published (rest republished by the reconciler); 1 round`,
+        },
+      ],
     };
   } finally {
     for (const w of workers) w.kill("SIGKILL");

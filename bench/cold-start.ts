@@ -6,7 +6,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connectBus, ensureTopology } from "@wa/bus";
 import {
-  busNames, createTestDatabase, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, waitForHttp,
+  busNames,
+  createTestDatabase,
+  dropStreams,
+  freePort,
+  redisPrefix,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  waitForHttp,
 } from "@wa/testkit";
 import { summarize } from "./lib/stats.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
@@ -16,12 +23,11 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const HTTP_APPS = [
   { name: "mock-meta", entry: "apps/mock-meta/dist/main.js", port: "PORT", path: "/_mock/health" },
   { name: "webhook-receiver", entry: "apps/webhook-receiver/dist/main.js", port: "PORT", path: "/health" },
-  { name: "webhook-processor", entry: "apps/webhook-receiver/dist/processor-main.js", port: "OPS_PORT", path: "/ready" },
+  { name: "webhook-processor", entry: "apps/webhook-processor/dist/main.js", port: "OPS_PORT", path: "/ready" },
   { name: "delivery-worker", entry: "apps/delivery-worker/dist/main.js", port: "OPS_PORT", path: "/ready" },
   { name: "campaign-worker", entry: "apps/campaign-worker/dist/main.js", port: "OPS_PORT", path: "/ready" },
   { name: "scheduler", entry: "apps/scheduler/dist/main.js", port: "OPS_PORT", path: "/ready" },
 ] as const;
-
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -89,7 +95,12 @@ export const benchmark = {
       const samples: number[] = [];
       for (let i = 0; i < rounds; i += 1) {
         const t0 = performance.now();
-        const transport = new StdioClientTransport({ command: process.execPath, args: [`${ROOT}apps/mcp-gateway/dist/main.js`], env, stderr: "ignore" });
+        const transport = new StdioClientTransport({
+          command: process.execPath,
+          args: [`${ROOT}apps/mcp-gateway/dist/main.js`],
+          env,
+          stderr: "ignore",
+        });
         const client = new Client({ name: "bench-cold-start", version: "1.0.0" });
         await client.connect(transport);
         samples.push(performance.now() - t0);

@@ -29,7 +29,14 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     await loadPolicies(db, POLICIES);
     await db
       .insertInto("templates")
-      .values({ name: "promo_june", locale: "en", category: "marketing", status: "APPROVED", parameter_count: 1, components: "[]" })
+      .values({
+        name: "promo_june",
+        locale: "en",
+        category: "marketing",
+        status: "APPROVED",
+        parameter_count: 1,
+        components: "[]",
+      })
       .execute();
     const state = createStateStore({ db, redis, keyPrefix: prefix, now });
     const compliance = createCompliance({ db, state, now });
@@ -41,14 +48,28 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       const r = await reserveFrequencySlot(trx, { customerId: CUSTOMER, cap: 2, now: now() - 2 * H });
       const row = await trx
         .insertInto("messages")
-        .values({ customer_id: CUSTOMER, direction: "outbound", category: "marketing", kind: "template", content: "{}", status: "queued", counts_toward_cap: true, queued_at: new Date(r.at) })
+        .values({
+          customer_id: CUSTOMER,
+          direction: "outbound",
+          category: "marketing",
+          kind: "template",
+          content: "{}",
+          status: "queued",
+          counts_toward_cap: true,
+          queued_at: new Date(r.at),
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       return { r, id: row.id };
     });
     await state.mirrorReservation({ customerId: CUSTOMER }, slot.r, slot.id);
 
-    const request = { customer_id: "+62 811-9988-7766", message_type: "template" as const, template_name: "promo_june", variables: ["Ann"] };
+    const request = {
+      customer_id: "+62 811-9988-7766",
+      message_type: "template" as const,
+      template_name: "promo_june",
+      variables: ["Ann"],
+    };
     const first = await compliance.evaluate(request);
     if (!first.allowed) throw new Error(`bench setup: expected an allowed decision, got ${first.reason_code}`);
     const getKey = `${prefix}bench:get`;
@@ -59,7 +80,9 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     for (let r = 0; r < rounds; r++) {
       evals.push(await measure(samples, () => compliance.evaluate(request)));
       gets.push(await measure(samples, () => redis.get(getKey)));
-      ctx.log(`round ${r + 1}/${rounds}: evaluate p50 ${evals[r]!.p50_ms.toFixed(3)} ms, redis GET p50 ${gets[r]!.p50_ms.toFixed(3)} ms`);
+      ctx.log(
+        `round ${r + 1}/${rounds}: evaluate p50 ${evals[r]!.p50_ms.toFixed(3)} ms, redis GET p50 ${gets[r]!.p50_ms.toFixed(3)} ms`,
+      );
     }
     const e = medianOf(evals);
     const g = medianOf(gets);

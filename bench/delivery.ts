@@ -9,7 +9,13 @@ import { connectBus, ensureTopology, publishOutbound, type Bus, type BusNames } 
 import { createDb, type Db } from "@wa/db";
 import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import {
-  busNames, clearRedisPrefix, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL,
+  busNames,
+  clearRedisPrefix,
+  createTestDatabase,
+  dropStreams,
+  redisPrefix,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
 } from "@wa/testkit";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
@@ -36,7 +42,17 @@ interface Stack {
 async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
   const tdb = await createTestDatabase();
   const db = createDb(tdb.url, { max: 4, applicationName: "bench-delivery" });
-  await db.insertInto("templates").values({ name: "order_update", locale: "en", category: "utility", status: "APPROVED", parameter_count: 2, components: "[]" }).execute();
+  await db
+    .insertInto("templates")
+    .values({
+      name: "order_update",
+      locale: "en",
+      category: "utility",
+      status: "APPROVED",
+      parameter_count: 2,
+      components: "[]",
+    })
+    .execute();
   const names = busNames();
   const bus = await connectBus({ url: TEST_NATS_URL, name: "bench-delivery" });
   await ensureTopology(bus.jsm, names);
@@ -44,7 +60,13 @@ async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
   const prefix = redisPrefix();
   const workers: ChildProcess[] = [];
   return {
-    db, bus, names, mock, prefix, url: tdb.url, workers,
+    db,
+    bus,
+    names,
+    mock,
+    prefix,
+    url: tdb.url,
+    workers,
     close: async () => {
       for (const w of workers) if (w.exitCode === null) w.kill("SIGTERM");
       await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once("exit", r)) : null)));
@@ -62,29 +84,54 @@ async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
 
 function spawnWorkers(s: Stack, count: number, env: Record<string, string>): void {
   for (let i = 0; i < count; i++) {
-    s.workers.push(spawn(process.execPath, [WORKER], {
-      env: {
-        ...process.env, ...s.names, DATABASE_URL: s.url, DB_POOL_MAX: "24", REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: s.prefix, NATS_URL: TEST_NATS_URL,
-        META_API_BASE_URL: s.mock.url, META_ACCESS_TOKEN: "mock-token", META_PHONE_NUMBER_ID: PHONE_ID, META_WABA_ID: "200000000000001",
-        OPS_PORT: "0", LOG_LEVEL: "warn", DELIVERY_REPLICAS: String(count), ...env,
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    }));
+    s.workers.push(
+      spawn(process.execPath, [WORKER], {
+        env: {
+          ...process.env,
+          ...s.names,
+          DATABASE_URL: s.url,
+          DB_POOL_MAX: "24",
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_KEY_PREFIX: s.prefix,
+          NATS_URL: TEST_NATS_URL,
+          META_API_BASE_URL: s.mock.url,
+          META_ACCESS_TOKEN: "mock-token",
+          META_PHONE_NUMBER_ID: PHONE_ID,
+          META_WABA_ID: "200000000000001",
+          OPS_PORT: "0",
+          LOG_LEVEL: "warn",
+          DELIVERY_REPLICAS: String(count),
+          ...env,
+        },
+        stdio: ["ignore", "ignore", "inherit"],
+      }),
+    );
   }
 }
 
 /** n queued rows over `recipients` customers, their envelopes published before any worker starts. */
 async function fill(s: Stack, n: number, recipients: number, base: number): Promise<void> {
-  await sql`INSERT INTO customers (customer_id, phone) SELECT (${base}::bigint + g)::text, (${base}::bigint + g)::text FROM generate_series(1, ${recipients}) g ON CONFLICT DO NOTHING`.execute(s.db);
-  const ids = (await sql<{ id: string }>`
+  await sql`INSERT INTO customers (customer_id, phone) SELECT (${base}::bigint + g)::text, (${base}::bigint + g)::text FROM generate_series(1, ${recipients}) g ON CONFLICT DO NOTHING`.execute(
+    s.db,
+  );
+  const ids = (
+    await sql<{ id: string }>`
     INSERT INTO messages (customer_id, direction, category, kind, content, template_name, template_locale, status, queued_at)
     SELECT (${base}::bigint + 1 + (g % ${recipients}))::text, 'outbound', 'utility', 'template',
       '{"type":"template","template_name":"order_update","locale":"en","variables":["Ann","A-1"]}'::jsonb, 'order_update', 'en', 'queued', now()
-    FROM generate_series(1, ${n}) g RETURNING id`.execute(s.db)).rows.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 500) await Promise.all(ids.slice(i, i + 500).map((id) => publishOutbound(s.bus.js, s.names, { message_id: id })));
+    FROM generate_series(1, ${n}) g RETURNING id`.execute(s.db)
+  ).rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 500)
+    await Promise.all(ids.slice(i, i + 500).map((id) => publishOutbound(s.bus.js, s.names, { message_id: id })));
 }
 
-interface Progress { readonly sent: number; readonly failed: number; readonly first: Date | null; readonly last: Date | null; readonly afterFirstSecond: number }
+interface Progress {
+  readonly sent: number;
+  readonly failed: number;
+  readonly first: Date | null;
+  readonly last: Date | null;
+  readonly afterFirstSecond: number;
+}
 async function progress(db: Db): Promise<Progress> {
   const r = await sql<{ sent: string; failed: string; first: Date | null; last: Date | null; after: string }>`
     WITH s AS (SELECT min(sent_at) AS first FROM messages WHERE direction = 'outbound')
@@ -93,7 +140,13 @@ async function progress(db: Db): Promise<Progress> {
       count(*) FILTER (WHERE sent_at > (SELECT first FROM s) + interval '1 second') AS after
     FROM messages WHERE direction = 'outbound'`.execute(db);
   const x = r.rows[0]!;
-  return { sent: Number(x.sent), failed: Number(x.failed), first: x.first, last: x.last, afterFirstSecond: Number(x.after) };
+  return {
+    sent: Number(x.sent),
+    failed: Number(x.failed),
+    first: x.first,
+    last: x.last,
+    afterFirstSecond: Number(x.after),
+  };
 }
 
 async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) => void): Promise<Progress> {
@@ -115,12 +168,20 @@ async function mockStats(url: string): Promise<{ accepted: number; by_code: Reco
 
 /** Seconds after the mock's first call at which it answered 130429 (when in the run the pace overran). */
 async function throttledTimes(url: string): Promise<number[]> {
-  const body = (await (await fetch(`${url}/_mock/calls?limit=200000`)).json()) as { calls: { time: number; code: number | null }[] };
+  const body = (await (await fetch(`${url}/_mock/calls?limit=200000`)).json()) as {
+    calls: { time: number; code: number | null }[];
+  };
   const first = body.calls.reduce((m, c) => Math.min(m, c.time), Number.POSITIVE_INFINITY);
   return body.calls.filter((c) => c.code === 130429).map((c) => (c.time - first) / 1000);
 }
 
-async function round(ctx: BenchContext, mps: number, n: number, recipients: number, concurrency: number): Promise<{ rate: number; steady: number; p: Progress; stats: Awaited<ReturnType<typeof mockStats>> }> {
+async function round(
+  ctx: BenchContext,
+  mps: number,
+  n: number,
+  recipients: number,
+  concurrency: number,
+): Promise<{ rate: number; steady: number; p: Progress; stats: Awaited<ReturnType<typeof mockStats>> }> {
   const s = await open({ throughputMps: mps });
   try {
     await fill(s, n, recipients, 628_500_000_000);
@@ -132,8 +193,11 @@ async function round(ctx: BenchContext, mps: number, n: number, recipients: numb
     const steady = p.afterFirstSecond / (secs - 1);
     const stats = await mockStats(s.mock.url);
     const throttledAt = await throttledTimes(s.mock.url);
-    if (throttledAt.length) ctx.log(`${mps} mps: 130429 at ${throttledAt.map((x) => `${x.toFixed(2)} s`).join(", ")} after the first call`);
-    ctx.log(`${mps} mps: ${p.sent} sent, ${p.failed} failed in ${secs.toFixed(2)} s → ${rate.toFixed(1)} msg/s (after the first second ${steady.toFixed(1)}); mock by_code ${JSON.stringify(stats.by_code)}`);
+    if (throttledAt.length)
+      ctx.log(`${mps} mps: 130429 at ${throttledAt.map((x) => `${x.toFixed(2)} s`).join(", ")} after the first call`);
+    ctx.log(
+      `${mps} mps: ${p.sent} sent, ${p.failed} failed in ${secs.toFixed(2)} s → ${rate.toFixed(1)} msg/s (after the first second ${steady.toFixed(1)}); mock by_code ${JSON.stringify(stats.by_code)}`,
+    );
     return { rate, steady, p, stats };
   } finally {
     await s.close();
@@ -147,12 +211,22 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   return {
     rows: [
       {
-        name: "delivery", n: fast.p.sent, p50_ms: null, p99_ms: null, throughput_per_s: fast.rate, target: "≥ 1,000 msg/s (mock 1,000 mps)",
+        name: "delivery",
+        n: fast.p.sent,
+        p50_ms: null,
+        p99_ms: null,
+        throughput_per_s: fast.rate,
+        target: "≥ 1,000 msg/s (mock 1,000 mps)",
         verdict: fast.rate >= 1000 && fast.p.sent === N_FAST ? "PASS" : "MISS",
         notes: `first to last sent (after the first second ${fast.steady.toFixed(1)}/s); ${N_FAST} msgs / ${N_FAST / 2} recipients, 2 workers × 64 in flight; ${fast.p.failed} failed; mock 130429: ${fast.stats.by_code["130429"] ?? 0}; workers pace 3 % under the limit (THROUGHPUT_HEADROOM_PCT); reference: Meta's 1,000 mps`,
       },
       {
-        name: "delivery-80mps", n: slow.p.sent, p50_ms: null, p99_ms: null, throughput_per_s: slow.rate, target: "76–80 msg/s, zero 130429",
+        name: "delivery-80mps",
+        n: slow.p.sent,
+        p50_ms: null,
+        p99_ms: null,
+        throughput_per_s: slow.rate,
+        target: "76–80 msg/s, zero 130429",
         verdict: slow.rate >= 76 && slow.rate <= 80 && throttled === 0 && slow.p.sent === N_SLOW ? "PASS" : "MISS",
         notes: `first to last sent (after the first second ${slow.steady.toFixed(1)}/s); ${N_SLOW} msgs (20,000 would take 250 s) / ${N_SLOW / 2} recipients; mock 130429: ${throttled}; reference: Meta's default 80 mps`,
       },
@@ -170,7 +244,12 @@ async function runPacing(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     await fill(s, n, 1, 628_600_000_000);
     spawnWorkers(s, 1, { DELIVERY_CONCURRENCY: "16" });
     const p = await untilDone(s.db, n, n * 6500 + 30_000, ctx.log);
-    const rows = await s.db.selectFrom("messages").select("sent_at").where("status", "=", "sent").orderBy("sent_at").execute();
+    const rows = await s.db
+      .selectFrom("messages")
+      .select("sent_at")
+      .where("status", "=", "sent")
+      .orderBy("sent_at")
+      .execute();
     const gaps = rows.slice(1).map((r, i) => (r.sent_at!.getTime() - rows[i]!.sent_at!.getTime()) / 1000);
     const afterBurst = gaps.slice(2); // the first 3 may go at once (Meta's burst)
     const minGap = afterBurst.length ? Math.min(...afterBurst) : Number.NaN;
@@ -179,11 +258,18 @@ async function runPacing(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     const sorted = afterBurst.toSorted((a, b) => a - b);
     ctx.log(`pacing: ${p.sent} sent, min gap after burst ${minGap.toFixed(2)} s, mock 131056: ${rejected}`);
     return {
-      rows: [{
-        name: "pacing", n: p.sent, p50_ms: (sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 1000, p99_ms: null, throughput_per_s: null,
-        target: PACING_TARGET, verdict: p.sent === n && minGap >= 5.95 && rejected === 0 ? "PASS" : "MISS",
-        notes: `gap p50 shown in p50 (ms); min gap after the burst ${minGap.toFixed(3)} s; mock 131056: ${rejected}; reference: Meta's pair limit ~1/6 s`,
-      }],
+      rows: [
+        {
+          name: "pacing",
+          n: p.sent,
+          p50_ms: (sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 1000,
+          p99_ms: null,
+          throughput_per_s: null,
+          target: PACING_TARGET,
+          verdict: p.sent === n && minGap >= 5.95 && rejected === 0 ? "PASS" : "MISS",
+          notes: `gap p50 shown in p50 (ms); min gap after the burst ${minGap.toFixed(3)} s; mock 131056: ${rejected}; reference: Meta's pair limit ~1/6 s`,
+        },
+      ],
     };
   } finally {
     await s.close();

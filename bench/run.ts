@@ -7,12 +7,15 @@ const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   compliance: () => import("./compliance.js"),
   campaign: () => import("./campaign.js"),
   "compliance-tool": () => import("../apps/mcp-gateway/bench/compliance-tool.js"),
+  "compliance-tool-http": () => import("../apps/mcp-gateway/bench/compliance-tool-http.js"),
   "webhook-ingest": () => import("./webhook-ingest.js"),
+  "webhook-flood": () => import("./webhook-flood.js"),
   "cold-start": () => import("./cold-start.js"),
   enqueue: () => import("./enqueue.js"),
   delivery: () => import("./delivery.js"),
   pacing: () => import("./delivery.js").then((m) => ({ benchmark: m.pacingBenchmark })),
   scheduler: () => import("./scheduler.js"),
+  console: () => import("../apps/console/bench/console.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
@@ -37,18 +40,35 @@ for (const name of names) {
   try {
     rows.push(...(await benchmark.run(ctx)).rows);
   } catch (err) {
-    rows.push({ name, n: 0, p50_ms: null, p99_ms: null, throughput_per_s: null, target: benchmark.target, verdict: "MISS", notes: `error: ${(err as Error).message}` });
+    rows.push({
+      name,
+      n: 0,
+      p50_ms: null,
+      p99_ms: null,
+      throughput_per_s: null,
+      target: benchmark.target,
+      verdict: "MISS",
+      notes: `error: ${(err as Error).message}`,
+    });
   }
 }
 
 const f = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? "-" : v.toFixed(d));
 const table = rows.map((r) => ({
-  name: r.name, n: r.n, p50_ms: f(r.p50_ms), p99_ms: f(r.p99_ms), "throughput/s": f(r.throughput_per_s, 0),
-  target: r.target, verdict: r.verdict,
+  name: r.name,
+  n: r.n,
+  p50_ms: f(r.p50_ms),
+  p99_ms: f(r.p99_ms),
+  "throughput/s": f(r.throughput_per_s, 0),
+  target: r.target,
+  verdict: r.verdict,
   reference: r.reference ? `${r.reference.name} p50 ${f(r.reference.p50_ms)} p99 ${f(r.reference.p99_ms)}` : "",
   notes: r.notes ?? "",
 }));
 console.table(table);
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
+writeFileSync(
+  new URL("./results/latest.json", import.meta.url),
+  `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`,
+);
 process.exit(0);

@@ -23,28 +23,51 @@ const SATURATE = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 2000); // POSTs of
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10); // length of the paced phase
 const TARGET_EPS = 5000;
 const APP = new URL("../apps/webhook-receiver/", import.meta.url);
+const APPS = new URL("../apps/", import.meta.url);
 
 // autocannon is a devDependency of apps/webhook-receiver (bench/package.json lists no load generator yet).
 type Histogram = { p50: number; p99: number; average: number };
-type Result = { latency: Histogram; requests: { average: number }; duration: number; non2xx: number; errors: number; timeouts: number; "2xx": number };
+type Result = {
+  latency: Histogram;
+  requests: { average: number };
+  duration: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  "2xx": number;
+};
 type Autocannon = (opts: Record<string, unknown>) => Promise<Result>;
 const autocannon = createRequire(new URL("package.json", APP))("autocannon") as Autocannon;
 
-interface Proc { p: ChildProcess; out: string[] }
+interface Proc {
+  p: ChildProcess;
+  out: string[];
+}
 function start(file: string, env: Record<string, string>): Proc {
   const out: string[] = [];
-  const p = spawn(process.execPath, [fileURLToPath(new URL(`dist/${file}`, APP))], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(process.execPath, [fileURLToPath(new URL(file, APPS))], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // Keep only what start-up needs; the access log is drained and dropped.
-  p.stdout?.on("data", (b: Buffer) => { if (out.length < 50) out.push(b.toString()); });
+  p.stdout?.on("data", (b: Buffer) => {
+    if (out.length < 50) out.push(b.toString());
+  });
   p.stderr?.on("data", (b: Buffer) => out.push(b.toString()));
   return { p, out };
 }
-const stop = (x: Proc | undefined) => new Promise<void>((resolve) => {
-  if (!x || x.p.exitCode !== null) return resolve();
-  x.p.once("exit", () => resolve());
-  x.p.kill("SIGTERM");
-});
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000, every = 20): Promise<T> {
+const stop = (x: Proc | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!x || x.p.exitCode !== null) return resolve();
+    x.p.once("exit", () => resolve());
+    x.p.kill("SIGTERM");
+  });
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  ms = 20_000,
+  every = 20,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -57,17 +80,42 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 function statusBatch(first: number, customer: string, ts: number): string {
   const statuses = [];
   for (let i = first; i < first + BATCH; i++) {
-    statuses.push({ id: `wamid.BENCH${i}`, status: "delivered", timestamp: String(ts), recipient_id: customer,
-      pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" } });
+    statuses.push({
+      id: `wamid.BENCH${i}`,
+      status: "delivered",
+      timestamp: String(ts),
+      recipient_id: customer,
+      pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" },
+    });
   }
-  return JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "200000000000001", changes: [{ field: "messages",
-    value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" }, statuses } }] }] });
+  return JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "200000000000001",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" },
+              statuses,
+            },
+          },
+        ],
+      },
+    ],
+  });
 }
 
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 // Every phase sends statuses for its own customer's messages, so "all applied" is one indexed count.
-interface Phase { customer: string; first: number; requests: number }
+interface Phase {
+  customer: string;
+  first: number;
+  requests: number;
+}
 
 async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   const rounds = Math.max(1, ctx.rounds);
@@ -98,26 +146,55 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     }
     await sql`ANALYZE messages`.execute(db);
     const env = {
-      ...names, DATABASE_URL: tdb.url, REDIS_URL: TEST_REDIS_URL, NATS_URL: TEST_NATS_URL, REDIS_KEY_PREFIX: redisPrefix(),
-      META_APP_SECRET: SECRET, WEBHOOK_VERIFY_TOKEN: "bench", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", DB_POOL_MAX: "16",
+      ...names,
+      DATABASE_URL: tdb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      NATS_URL: TEST_NATS_URL,
+      REDIS_KEY_PREFIX: redisPrefix(),
+      META_APP_SECRET: SECRET,
+      WEBHOOK_VERIFY_TOKEN: "bench",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      DB_POOL_MAX: "16",
     };
-    processor = start("processor-main.js", env);
+    processor = start("webhook-processor/dist/main.js", { ...env, OPS_PORT: "0" });
     await waitFor("processor ready", () => /"msg":"ready"/.test(processor!.out.join("")));
-    receiver = start("main.js", env);
-    const port = await waitFor("receiver port", () => Number(/"port":(\d+),"msg":"ready"/.exec(receiver!.out.join(""))?.[1] ?? 0));
+    receiver = start("webhook-receiver/dist/main.js", env);
+    const port = await waitFor("receiver port", () =>
+      Number(/"port":(\d+),"msg":"ready"/.exec(receiver!.out.join(""))?.[1] ?? 0),
+    );
     const url = `http://127.0.0.1:${port}`;
-    const applied = async (p: Phase) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM messages
-      WHERE channel = 'whatsapp' AND customer_id = ${p.customer} AND status = 'delivered'`.execute(db)).rows[0]?.n ?? 0);
+    const applied = async (p: Phase) =>
+      Number(
+        (
+          await sql<{ n: string }>`SELECT count(*) AS n FROM messages
+      WHERE channel = 'whatsapp' AND customer_id = ${p.customer} AND status = 'delivered'`.execute(db)
+        ).rows[0]?.n ?? 0,
+      );
 
     // autocannon's own duration is rounded to whole seconds with `amount`; time from the first request to the last answer.
     type Timed = { res: Result; seconds: number };
-    const timed = async (opts: Record<string, unknown>, setup?: (req: Record<string, unknown>) => Record<string, unknown>): Promise<Timed> => {
+    const timed = async (
+      opts: Record<string, unknown>,
+      setup?: (req: Record<string, unknown>) => Record<string, unknown>,
+    ): Promise<Timed> => {
       let first = 0;
       let last = 0;
-      const res = await autocannon({ ...opts, requests: [{
-        setupRequest: (req: Record<string, unknown>) => { if (!first) first = performance.now(); return setup ? setup(req) : req; },
-        onResponse: () => { last = performance.now(); },
-      }] });
+      const res = await autocannon({
+        ...opts,
+        requests: [
+          {
+            setupRequest: (req: Record<string, unknown>) => {
+              if (!first) first = performance.now();
+              return setup ? setup(req) : req;
+            },
+            onResponse: () => {
+              last = performance.now();
+            },
+          },
+        ],
+      });
       return { res, seconds: Math.max(1e-3, (last - first) / 1000) };
     };
 
@@ -139,43 +216,75 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     const load = async (p: Phase): Promise<Timed & { drainMs: number }> => {
       const bodies = bodiesFor(p);
       let next = 0;
-      const t = await timed({ url: `${url}/webhook`, connections: CONNECTIONS, amount: p.requests, method: "POST" }, (req) => {
-        const b = bodies[next++ % bodies.length]!;
-        return { ...req, method: "POST", body: b.body, headers: { "content-type": "application/json", "x-hub-signature-256": b.sig } };
-      });
+      const t = await timed(
+        { url: `${url}/webhook`, connections: CONNECTIONS, amount: p.requests, method: "POST" },
+        (req) => {
+          const b = bodies[next++ % bodies.length]!;
+          return {
+            ...req,
+            method: "POST",
+            body: b.body,
+            headers: { "content-type": "application/json", "x-hub-signature-256": b.sig },
+          };
+        },
+      );
       return { ...t, drainMs: await drained(p) };
     };
 
     // Target phase: an even open-loop schedule (one POST every 1000/rate ms on up to 50 keep-alive sockets), each
     // latency measured from its scheduled time. autocannon's overallRate sends each connection's share of a second
     // back to back and adds corrected samples, which turns "500 req/s" into a saturating burst every second.
-    const paced = async (p: Phase, ratePerSec: number): Promise<{ p50: number; p99: number; ok: number; bad: number; seconds: number; drainMs: number }> => {
+    const paced = async (
+      p: Phase,
+      ratePerSec: number,
+    ): Promise<{ p50: number; p99: number; ok: number; bad: number; seconds: number; drainMs: number }> => {
       const bodies = bodiesFor(p);
       const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
       const target = new URL(`${url}/webhook`);
       const latencies: number[] = [];
       let ok = 0;
       let bad = 0;
-      const send = (i: number, due: number) => new Promise<void>((resolve) => {
-        const b = bodies[i]!;
-        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(b.body), "x-hub-signature-256": b.sig } }, (res) => {
-          res.resume();
-          res.on("end", () => {
-            latencies.push(performance.now() - due);
-            if (res.statusCode === 200) ok += 1; else bad += 1;
+      const send = (i: number, due: number) =>
+        new Promise<void>((resolve) => {
+          const b = bodies[i]!;
+          const req = request(
+            {
+              host: target.hostname,
+              port: target.port,
+              path: target.pathname,
+              method: "POST",
+              agent,
+              headers: {
+                "content-type": "application/json",
+                "content-length": Buffer.byteLength(b.body),
+                "x-hub-signature-256": b.sig,
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on("end", () => {
+                latencies.push(performance.now() - due);
+                if (res.statusCode === 200) ok += 1;
+                else bad += 1;
+                resolve();
+              });
+            },
+          );
+          req.on("error", () => {
+            bad += 1;
             resolve();
           });
+          req.end(b.body);
         });
-        req.on("error", () => { bad += 1; resolve(); });
-        req.end(b.body);
-      });
       const interval = 1000 / ratePerSec;
       const t0 = performance.now();
       const inflight: Promise<void>[] = [];
-      for (let i = 0; i < bodies.length;) {
+      for (let i = 0; i < bodies.length; ) {
         const now = performance.now();
-        while (i < bodies.length && t0 + i * interval <= now) { inflight.push(send(i, t0 + i * interval)); i += 1; }
+        while (i < bodies.length && t0 + i * interval <= now) {
+          inflight.push(send(i, t0 + i * interval));
+          i += 1;
+        }
         await new Promise((r) => setTimeout(r, 1));
       }
       await Promise.all(inflight);
@@ -187,19 +296,34 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     };
 
     await load(warmup);
-    const rows: Array<{ maxEps: number; eps: number; p50: number; p99: number; drainMs: number; bad: number; ref: Result; refRps: number }> = [];
+    const rows: Array<{
+      maxEps: number;
+      eps: number;
+      p50: number;
+      p99: number;
+      drainMs: number;
+      bad: number;
+      ref: Result;
+      refRps: number;
+    }> = [];
     for (const [r, { saturate, paced: pacedPhase }] of plan.entries()) {
       const sat = await load(saturate);
       const maxEps = (sat.res["2xx"] * BATCH) / sat.seconds;
       const pc = await paced(pacedPhase, TARGET_EPS / BATCH);
       const eps = (pc.ok * BATCH) / pc.seconds;
-      const { res: ref, seconds: refSeconds } = await timed({ url: `${url}/health`, connections: CONNECTIONS, amount: pacedRequests });
+      const { res: ref, seconds: refSeconds } = await timed({
+        url: `${url}/health`,
+        connections: CONNECTIONS,
+        amount: pacedRequests,
+      });
       const refRps = ref["2xx"] / refSeconds;
       const bad = sat.res.non2xx + sat.res.errors + sat.res.timeouts + pc.bad;
       rows.push({ maxEps, eps, p50: pc.p50, p99: pc.p99, drainMs: pc.drainMs, bad, ref, refRps });
-      ctx.log(`round ${r + 1}/${rounds}: saturated ${maxEps.toFixed(0)} events/s accepted (p99 ${sat.res.latency.p99} ms, applied ${sat.drainMs.toFixed(0)} ms after);`
-        + ` at ${TARGET_EPS}/s offered (even, open loop): ${eps.toFixed(0)} accepted, p50 ${pc.p50.toFixed(1)} ms, p99 ${pc.p99.toFixed(1)} ms, all applied ${pc.drainMs.toFixed(0)} ms after load;`
-        + ` non-2xx/errors ${bad}; GET /health p50 ${ref.latency.p50} ms p99 ${ref.latency.p99} ms ${refRps.toFixed(0)} req/s`);
+      ctx.log(
+        `round ${r + 1}/${rounds}: saturated ${maxEps.toFixed(0)} events/s accepted (p99 ${sat.res.latency.p99} ms, applied ${sat.drainMs.toFixed(0)} ms after);` +
+          ` at ${TARGET_EPS}/s offered (even, open loop): ${eps.toFixed(0)} accepted, p50 ${pc.p50.toFixed(1)} ms, p99 ${pc.p99.toFixed(1)} ms, all applied ${pc.drainMs.toFixed(0)} ms after load;` +
+          ` non-2xx/errors ${bad}; GET /health p50 ${ref.latency.p50} ms p99 ${ref.latency.p99} ms ${refRps.toFixed(0)} req/s`,
+      );
     }
     const maxEps = median(rows.map((x) => x.maxEps));
     const p50 = median(rows.map((x) => x.p50));
@@ -207,14 +331,28 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     const drain = median(rows.map((x) => x.drainMs));
     const bad = rows.reduce((a, x) => a + x.bad, 0);
     const pass = maxEps >= TARGET_EPS && p99 <= 25 && rows.every((x) => x.drainMs <= 5000) && bad === 0;
-    return { rows: [{
-      name: "webhook-ingest", n: rounds * pacedRequests, p50_ms: p50, p99_ms: p99, throughput_per_s: maxEps, target: TARGET,
-      verdict: pass ? "PASS" : "MISS",
-      reference: { name: "GET /health same server", p50_ms: median(rows.map((x) => x.ref.latency.p50)), p99_ms: median(rows.map((x) => x.ref.latency.p99)) },
-      notes: `${BATCH} statuses/POST, ${CONNECTIONS} conns, median of ${rounds} rounds; throughput = saturated (${SATURATE} POSTs, autocannon); p50/p99 (even open-loop schedule, from each request's due time) and`
-        + ` applied-after = ${TARGET_EPS} events/s offered for ${SECONDS} s: ${median(rows.map((x) => x.eps)).toFixed(0)} accepted, last event applied`
-        + ` ${drain.toFixed(0)} ms after load (max ${Math.max(...rows.map((x) => x.drainMs)).toFixed(0)} ms); GET /health ${median(rows.map((x) => x.refRps)).toFixed(0)} req/s; non-2xx/errors ${bad}`,
-    }] };
+    return {
+      rows: [
+        {
+          name: "webhook-ingest",
+          n: rounds * pacedRequests,
+          p50_ms: p50,
+          p99_ms: p99,
+          throughput_per_s: maxEps,
+          target: TARGET,
+          verdict: pass ? "PASS" : "MISS",
+          reference: {
+            name: "GET /health same server",
+            p50_ms: median(rows.map((x) => x.ref.latency.p50)),
+            p99_ms: median(rows.map((x) => x.ref.latency.p99)),
+          },
+          notes:
+            `${BATCH} statuses/POST, ${CONNECTIONS} conns, median of ${rounds} rounds; throughput = saturated (${SATURATE} POSTs, autocannon); p50/p99 (even open-loop schedule, from each request's due time) and` +
+            ` applied-after = ${TARGET_EPS} events/s offered for ${SECONDS} s: ${median(rows.map((x) => x.eps)).toFixed(0)} accepted, last event applied` +
+            ` ${drain.toFixed(0)} ms after load (max ${Math.max(...rows.map((x) => x.drainMs)).toFixed(0)} ms); GET /health ${median(rows.map((x) => x.refRps)).toFixed(0)} req/s; non-2xx/errors ${bad}`,
+        },
+      ],
+    };
   } finally {
     await stop(receiver);
     await stop(processor);

@@ -10,13 +10,15 @@ const APPS = {
   "@wa/delivery-worker": ["OPS_PORT", 9465, "/health"],
   "@wa/campaign-worker": ["OPS_PORT", 9466, "/health"],
   "@wa/scheduler": ["OPS_PORT", 9467, "/health"],
+  "@wa/webhook-processor": ["OPS_PORT", 9468, "/health"],
   "@wa/mcp-gateway": ["OPS_PORT", 0, "/health"],
+  "@wa/console": ["PORT", 8090, "/health"],
 };
 
 function target() {
   if (process.argv[2]) return process.argv[2];
   const ops = Number(process.env.OPS_PORT ?? 0);
-  // The webhook processor runs from the receiver image with OPS_PORT set: its ops server wins.
+  // A receiver (or any app) with OPS_PORT set: its ops server wins.
   if (ops > 0) return `http://127.0.0.1:${ops}/health`;
   const name = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).name;
   const [variable, fallback, path] = APPS[name] ?? ["PORT", 0, "/health"];

@@ -1,5 +1,5 @@
 /** Latency samples in ms → percentiles. */
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] ?? Number.NaN;
@@ -41,5 +41,10 @@ export function medianOf(rounds: readonly Summary[]): Summary {
     const v = rounds.map((r) => r[k]).toSorted((a, b) => a - b);
     return v[Math.floor(v.length / 2)] ?? Number.NaN;
   };
-  return { n: rounds.reduce((s, r) => s + r.n, 0), p50_ms: med("p50_ms"), p99_ms: med("p99_ms"), throughput_per_s: med("throughput_per_s") };
+  return {
+    n: rounds.reduce((s, r) => s + r.n, 0),
+    p50_ms: med("p50_ms"),
+    p99_ms: med("p99_ms"),
+    throughput_per_s: med("throughput_per_s"),
+  };
 }

@@ -2,7 +2,8 @@ import { type Kysely, sql } from "kysely";
 
 // Frozen: never edit after it has shipped; add a new numbered migration instead.
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql.raw(`
+  await sql
+    .raw(`
 CREATE TABLE phone_numbers (
   phone_number_id text PRIMARY KEY,
   waba_id text NOT NULL,
@@ -216,13 +217,16 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_logs_no_update BEFORE UPDATE OR DELETE ON audit_logs
   FOR EACH ROW EXECUTE FUNCTION audit_logs_append_only();
-`).execute(db);
+`)
+    .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql.raw(`
+  await sql
+    .raw(`
 DROP TABLE IF EXISTS audit_logs, webhook_inbox, webhook_events, messages, campaigns, policies, templates,
   conversations, customers, phone_numbers CASCADE;
 DROP FUNCTION IF EXISTS audit_logs_append_only();
-`).execute(db);
+`)
+    .execute(db);
 }

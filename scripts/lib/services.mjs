@@ -24,7 +24,7 @@ const hostPort = (url, port) => {
   return { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || port) };
 };
 
-export const probes = {
+const probes = {
   postgres: async (env) => {
     const { host, port } = hostPort(env.DATABASE_URL, 5432);
     // SSLRequest: any server answers 'S' or 'N'.
@@ -76,7 +76,11 @@ async function aptInstall(names) {
   }
   log(`apt-get install ${pkgs.join(" ")}`);
   await run("apt-get", ["update", "-qq"]);
-  return (await run("apt-get", ["install", "-y", "-qq", ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } })) === 0;
+  return (
+    (await run("apt-get", ["install", "-y", "-qq", ...pkgs], {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    })) === 0
+  );
 }
 
 async function startLocal(name, env) {
@@ -88,11 +92,29 @@ async function startLocal(name, env) {
     if (!v) return warn("postgresql is installed but has no cluster");
     const hba = `/etc/postgresql/${v}/main/pg_hba.conf`;
     // Local development only: trust on loopback, like the CI machines.
-    await run("sed", ["-i", "-E", "s/^(host\\s+all\\s+all\\s+(127\\.0\\.0\\.1\\/32|::1\\/128)\\s+)(scram-sha-256|md5)/\\1trust/", hba]);
+    await run("sed", [
+      "-i",
+      "-E",
+      "s/^(host\\s+all\\s+all\\s+(127\\.0\\.0\\.1\\/32|::1\\/128)\\s+)(scram-sha-256|md5)/\\1trust/",
+      hba,
+    ]);
     await run("pg_ctlcluster", ["--skip-systemctl-redirect", v, "main", "start"]);
   } else if (name === "redis") {
     const { port } = hostPort(env.REDIS_URL, 6379);
-    await run("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--daemonize", "yes", "--save", "", "--appendonly", "no", "--logfile", `${dir}/redis.log`]);
+    await run("redis-server", [
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--daemonize",
+      "yes",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--logfile",
+      `${dir}/redis.log`,
+    ]);
   } else if (name === "nats") {
     const { port } = hostPort(env.NATS_URL, 4222);
     mkdirSync(`${dir}/nats-js`, { recursive: true });

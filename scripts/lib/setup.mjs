@@ -1,8 +1,9 @@
-// The shared set-up of `npm start` and `npm test`: pnpm, install, services, build, migrate, seed.
+// The shared set-up of `npm start` and `npm test`: pnpm, install, services, tools, build, migrate, seed.
 import { fileURLToPath } from "node:url";
 import { ensurePnpm } from "./pnpm.mjs";
 import { resolveEnv } from "./env.mjs";
 import { ensureServices } from "./services.mjs";
+import { ensureTools } from "./tools.mjs";
 import { log, must, warn } from "./sh.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -22,6 +23,8 @@ export async function setup({ ci = process.env.CI === "true" } = {}) {
     warn("required services are missing (see above); stopping");
     process.exit(1);
   }
+  // A missing tool fails only the tests that need it, with the reason; the apps still start.
+  await ensureTools();
   log("building");
   await pn(["turbo", "run", "build", "--output-logs=errors-only"]);
   log("migrating and seeding");

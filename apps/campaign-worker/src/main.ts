@@ -1,7 +1,13 @@
 import {
-  campaignTriggerPublisher, createCampaignSendPath, createCampaignSweeper, createTierSource, createTriggerHandler,
+  campaignTriggerPublisher,
+  createCampaignSweeper,
+  createTierSource,
+  createTriggerHandler,
+  sendThroughMessaging,
 } from "@wa/campaigns";
+import { createCompliance } from "@wa/compliance";
 import { campaignWorkerEnv } from "@wa/config";
+import { createMessaging } from "@wa/messaging";
 import { createMetaClient } from "@wa/meta";
 import { bootWorker, runMain } from "@wa/runtime";
 import { createStateStore } from "@wa/state";
@@ -9,11 +15,18 @@ import { createStateStore } from "@wa/state";
 const SERVICE = "campaign-worker";
 
 async function main(): Promise<void> {
-  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps, consume } = await bootWorker(SERVICE, campaignWorkerEnv);
+  const { cfg, log, metrics, shutdown, db, redis, bus, serveOps, consume } = await bootWorker(
+    SERVICE,
+    campaignWorkerEnv,
+  );
 
   const meta = createMetaClient({
-    baseUrl: cfg.META_API_BASE_URL, version: cfg.META_API_VERSION, accessToken: cfg.META_ACCESS_TOKEN,
-    phoneNumberId: cfg.META_PHONE_NUMBER_ID, wabaId: cfg.META_WABA_ID, timeoutMs: cfg.META_TIMEOUT_MS,
+    baseUrl: cfg.META_API_BASE_URL,
+    version: cfg.META_API_VERSION,
+    accessToken: cfg.META_ACCESS_TOKEN,
+    phoneNumberId: cfg.META_PHONE_NUMBER_ID,
+    wabaId: cfg.META_WABA_ID,
+    timeoutMs: cfg.META_TIMEOUT_MS,
   });
   const tier = createTierSource({
     override: cfg.MESSAGING_LIMIT_TIER,
@@ -24,26 +37,51 @@ async function main(): Promise<void> {
       return r.value.messagingLimitTier;
     },
   });
-  const send = createCampaignSendPath({
-    db, js: bus.js, names: cfg, log, state: createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log }),
-    quietHours: cfg.QUIET_HOURS_MODE, consentMode: cfg.CONSENT_MODE, defaultCap: cfg.MARKETING_DAILY_CAP, defaultTimezone: cfg.DEFAULT_TIMEZONE,
-    onDecision: (d) => metrics.complianceDecisions.inc({ result: d.allowed ? "allowed" : "denied", reason: d.reason_code ?? "ok" }),
+  const state = createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log });
+  const compliance = createCompliance({
+    db,
+    state,
+    consentMode: cfg.CONSENT_MODE,
+    defaultCap: cfg.MARKETING_DAILY_CAP,
+    defaultTimezone: cfg.DEFAULT_TIMEZONE,
+    usMarketingPause: cfg.META_US_MARKETING_PAUSE,
+    onDecision: (d) =>
+      metrics.complianceDecisions.inc({
+        result: d.allowed ? "allowed" : "denied",
+        reason: d.allowed ? "ok" : d.reason_code,
+      }),
   });
+  // Campaign messages take the agents' send path (@wa/messaging): one decision, one cap, one set of rows.
+  const messaging = createMessaging({ db, state, compliance, js: bus.js, names: cfg, log, metrics });
+  const send = sendThroughMessaging({ messaging, state, quietHours: cfg.QUIET_HOURS_MODE });
   const publishTrigger = campaignTriggerPublisher(bus.js, cfg);
 
   await serveOps();
 
-  const sweeper = shutdown.track("sweeper", createCampaignSweeper({
-    db, publishTrigger, tier, log, intervalMs: cfg.CAMPAIGN_SWEEP_MS, orphanAfterMs: cfg.CAMPAIGN_ORPHAN_SECS * 1000,
-    onMessagesCancelled: send.onMessagesCancelled,
-  }));
+  const sweeper = shutdown.track(
+    "sweeper",
+    createCampaignSweeper({
+      db,
+      publishTrigger,
+      tier,
+      log,
+      intervalMs: cfg.CAMPAIGN_SWEEP_MS,
+      orphanAfterMs: cfg.CAMPAIGN_ORPHAN_SECS * 1000,
+      onMessagesCancelled: send.onMessagesCancelled,
+    }),
+  );
   sweeper.start();
 
   // Closed first (LIFO): a long fan-out stops between pages, then the consumer drains.
   const stop = new AbortController();
   const handle = createTriggerHandler({
-    db, send: send.enqueueBatch, tier, log, pageSize: cfg.CAMPAIGN_PAGE_SIZE,
-    signal: stop.signal, onRecipients: (outcome, n) => metrics.campaignRecipients.inc({ outcome }, n),
+    db,
+    send: send.enqueueBatch,
+    tier,
+    log,
+    pageSize: cfg.CAMPAIGN_PAGE_SIZE,
+    signal: stop.signal,
+    onRecipients: (outcome, n) => metrics.campaignRecipients.inc({ outcome }, n),
   });
   consume({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER, inFlight: cfg.CAMPAIGN_INFLIGHT, handle });
   shutdown.add("fan-out", () => stop.abort());

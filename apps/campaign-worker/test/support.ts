@@ -12,7 +12,8 @@ export const spawnWorker = (env: Record<string, string>): Worker => spawnApp(MAI
 
 export { waitFor };
 
-export const campaignRow = (db: Db, id: string) => db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+export const campaignRow = (db: Db, id: string) =>
+  db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
 export const visitedOf = (c: { enqueued_count: number; skipped_by_reason: Record<string, number> }): number =>
   c.enqueued_count + Object.values(c.skipped_by_reason).reduce((a, b) => a + b, 0);
@@ -21,15 +22,30 @@ export const visitedOf = (c: { enqueued_count: number; skipped_by_reason: Record
  * Stands in for apps/delivery-worker (not in the tree yet): every queued campaign message is accepted by
  * "Meta" (status sent, sent_at). Held (`scheduled`) rows are left alone, like the real worker would.
  */
-export async function deliverQueued(db: Db, campaignId: string, status: "queued" | "scheduled" = "queued"): Promise<number> {
-  const r = await db.updateTable("messages").set({ status: "sent", sent_at: sql`now()`, updated_at: sql`now()` })
-    .where("campaign_id", "=", campaignId).where("status", "=", status).executeTakeFirst();
+export async function deliverQueued(
+  db: Db,
+  campaignId: string,
+  status: "queued" | "scheduled" = "queued",
+): Promise<number> {
+  const r = await db
+    .updateTable("messages")
+    .set({ status: "sent", sent_at: sql`now()`, updated_at: sql`now()` })
+    .where("campaign_id", "=", campaignId)
+    .where("status", "=", status)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
 /** Rows of one campaign, counted independently of @wa/campaigns. */
 export async function rowCounts(db: Db, campaignId: string) {
-  const r = await sql<{ n: string; customers: string; sendable: string; sent: string; held: string; cancelled: string }>`
+  const r = await sql<{
+    n: string;
+    customers: string;
+    sendable: string;
+    sent: string;
+    held: string;
+    cancelled: string;
+  }>`
     SELECT count(*) AS n, count(DISTINCT customer_id) AS customers,
       count(*) FILTER (WHERE status IN ('scheduled', 'queued', 'retrying')) AS sendable,
       count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,
@@ -37,7 +53,14 @@ export async function rowCounts(db: Db, campaignId: string) {
       count(*) FILTER (WHERE status = 'cancelled') AS cancelled
     FROM messages WHERE campaign_id = ${campaignId}`.execute(db);
   const x = r.rows[0]!;
-  return { n: +x.n, customers: +x.customers, sendable: +x.sendable, sent: +x.sent, held: +x.held, cancelled: +x.cancelled };
+  return {
+    n: +x.n,
+    customers: +x.customers,
+    sendable: +x.sendable,
+    sent: +x.sent,
+    held: +x.held,
+    cancelled: +x.cancelled,
+  };
 }
 
 /** The local hour now in an IANA zone. */

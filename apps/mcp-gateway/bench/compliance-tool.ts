@@ -10,14 +10,12 @@ import { createDb } from "@wa/db";
 import { createStateStore } from "@wa/state";
 import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import { Redis } from "ioredis";
+import { type Ctx, medianOf, type Summary, summarize } from "./stats.js";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const POLICIES = fileURLToPath(new URL("../../../policies.yaml", import.meta.url));
 const TARGET = "p50 ≤ 2 ms";
 const CUSTOMER = "6281199887766";
-
-interface Ctx { samples: number; rounds: number; log: (line: string) => void }
-interface Summary { n: number; p50_ms: number; p99_ms: number; throughput_per_s: number }
 
 async function run(ctx: Ctx) {
   const samples = Math.max(5000, ctx.samples);
@@ -27,32 +25,50 @@ async function run(ctx: Ctx) {
   const names = busNames();
   await seed(tdb.url, prefix);
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "", DATABASE_URL: tdb.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, NATS_URL: TEST_NATS_URL,
-    ...names, META_API_BASE_URL: "http://127.0.0.1:1", META_ACCESS_TOKEN: "bench", META_PHONE_NUMBER_ID: "100000000000001",
-    META_WABA_ID: "200000000000001", LOG_LEVEL: "warn",
+    PATH: process.env.PATH ?? "",
+    DATABASE_URL: tdb.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    NATS_URL: TEST_NATS_URL,
+    ...names,
+    META_API_BASE_URL: "http://127.0.0.1:1",
+    META_ACCESS_TOKEN: "bench",
+    META_PHONE_NUMBER_ID: "100000000000001",
+    META_WABA_ID: "200000000000001",
+    LOG_LEVEL: "warn",
   };
   const client = new Client({ name: "bench-compliance-tool", version: "1.0.0" });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [MAIN], env, stderr: "ignore" }));
   try {
     const args = { customer_id: "+62 811-9988-7766", message_type: "template", template_name: "order_ready" };
     const first = await client.callTool({ name: "check_compliance", arguments: args });
-    if (first.isError || (first.structuredContent as { allowed?: boolean }).allowed !== true) throw new Error(`bench setup: ${JSON.stringify(first.content)}`);
+    if (first.isError || (first.structuredContent as { allowed?: boolean }).allowed !== true)
+      throw new Error(`bench setup: ${JSON.stringify(first.content)}`);
     const checks: Summary[] = [];
     const refs: Summary[] = [];
     for (let r = 0; r < rounds; r += 1) {
       checks.push(await measure(samples, () => client.callTool({ name: "check_compliance", arguments: args })));
       refs.push(await measure(samples, () => client.callTool({ name: "explain_error", arguments: { code: 131047 } })));
-      ctx.log(`round ${r + 1}/${rounds}: check_compliance p50 ${checks[r]?.p50_ms.toFixed(3)} ms, explain_error p50 ${refs[r]?.p50_ms.toFixed(3)} ms`);
+      ctx.log(
+        `round ${r + 1}/${rounds}: check_compliance p50 ${checks[r]?.p50_ms.toFixed(3)} ms, explain_error p50 ${refs[r]?.p50_ms.toFixed(3)} ms`,
+      );
     }
     const c = medianOf(checks);
     const x = medianOf(refs);
     return {
-      rows: [{
-        name: "compliance-tool", n: c.n, p50_ms: c.p50_ms, p99_ms: c.p99_ms, throughput_per_s: c.throughput_per_s, target: TARGET,
-        verdict: c.p50_ms <= 2 ? ("PASS" as const) : ("MISS" as const),
-        reference: { name: "explain_error over stdio", p50_ms: x.p50_ms, p99_ms: x.p99_ms },
-        notes: `median of ${rounds} rounds of ${samples}; sequential calls from one SDK client`,
-      }],
+      rows: [
+        {
+          name: "compliance-tool",
+          n: c.n,
+          p50_ms: c.p50_ms,
+          p99_ms: c.p99_ms,
+          throughput_per_s: c.throughput_per_s,
+          target: TARGET,
+          verdict: c.p50_ms <= 2 ? ("PASS" as const) : ("MISS" as const),
+          reference: { name: "explain_error over stdio", p50_ms: x.p50_ms, p99_ms: x.p99_ms },
+          notes: `median of ${rounds} rounds of ${samples}; sequential calls from one SDK client`,
+        },
+      ],
     };
   } finally {
     await client.close();
@@ -64,12 +80,15 @@ async function run(ctx: Ctx) {
 }
 
 /** Known customer: opted in, wrote an hour ago; an approved utility template; the repo's policies. */
-async function seed(url: string, prefix: string): Promise<void> {
+export async function seed(url: string, prefix: string): Promise<void> {
   const db = createDb(url, { max: 2, applicationName: "bench-compliance-tool" });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     await loadPolicies(db, POLICIES);
-    await db.insertInto("templates").values({ name: "order_ready", locale: "en", category: "utility", status: "APPROVED", components: "[]" }).execute();
+    await db
+      .insertInto("templates")
+      .values({ name: "order_ready", locale: "en", category: "utility", status: "APPROVED", components: "[]" })
+      .execute();
     const state = createStateStore({ db, redis, keyPrefix: prefix });
     await state.setConsent({ customerId: CUSTOMER }, { marketing: "granted", utility: "granted" }, { source: "bench" });
     await state.recordInbound({ customerId: CUSTOMER }, Date.now() - 3_600_000);
@@ -89,22 +108,23 @@ async function measure(n: number, fn: () => Promise<unknown>, warmup = 1000): Pr
     await fn();
     ms.push(performance.now() - s);
   }
-  const wall = performance.now() - t0;
-  const sorted = ms.toSorted((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  return { n, p50_ms: at(50), p99_ms: at(99), throughput_per_s: (n / wall) * 1000 };
-}
-
-function medianOf(rounds: readonly Summary[]): Summary {
-  const med = (k: keyof Summary): number => rounds.map((r) => r[k]).toSorted((a, b) => a - b)[Math.floor(rounds.length / 2)] ?? Number.NaN;
-  return { n: rounds.reduce((s, r) => s + r.n, 0), p50_ms: med("p50_ms"), p99_ms: med("p99_ms"), throughput_per_s: med("throughput_per_s") };
+  return summarize(ms, performance.now() - t0);
 }
 
 export const benchmark = { name: "compliance-tool", target: TARGET, run };
 
 // `pnpm exec tsx apps/mcp-gateway/bench/compliance-tool.ts` runs it alone.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { rows } = await run({ samples: Number(process.env.BENCH_SAMPLES ?? 5000), rounds: Number(process.env.BENCH_ROUNDS ?? 3), log: (l) => process.stderr.write(`  ${l}\n`) });
-  console.table(rows.map(({ reference, ...r }) => ({ ...r, reference: `${reference.name} p50 ${reference.p50_ms.toFixed(3)} p99 ${reference.p99_ms.toFixed(3)}` })));
+  const { rows } = await run({
+    samples: Number(process.env.BENCH_SAMPLES ?? 5000),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+    log: (l) => process.stderr.write(`  ${l}\n`),
+  });
+  console.table(
+    rows.map(({ reference, ...r }) => ({
+      ...r,
+      reference: `${reference.name} p50 ${reference.p50_ms.toFixed(3)} p99 ${reference.p99_ms.toFixed(3)}`,
+    })),
+  );
   process.exit(0);
 }

@@ -1,10 +1,11 @@
-import { connectBus, type Bus, type BusNames, type JetStreamClient } from "@wa/bus";
+import { connectBus, type Bus, type BusNames, type JetStreamClient, type NatsConnection } from "@wa/bus";
 import type { LogLike } from "@wa/observability";
 
 /** NATS that may come later: tools publish when it is up; when down the Postgres row is the truth. */
 export interface BusLink {
   readonly names: BusNames;
   js(): JetStreamClient | null;
+  nc(): NatsConnection | null; // core NATS (the inbound feed subscribes here)
   close(): Promise<void>;
 }
 
@@ -26,13 +27,16 @@ export function createBusLink(opts: BusLinkOptions): BusLink & { ready: Promise<
   let warned = false;
 
   const attempt = async (): Promise<void> => {
+    let connected: Bus | null = null;
     try {
-      const connected = await connectBus({ url: opts.url, name: "mcp-gateway", log: opts.log });
+      connected = await connectBus({ url: opts.url, name: "mcp-gateway", log: opts.log });
       if (closed) return void (await connected.close());
       await opts.onConnect?.(connected);
       bus = connected;
       settle(true);
     } catch (err) {
+      // A connection whose topology check failed is not kept: close it before the next attempt opens another.
+      await connected?.close().catch(() => undefined);
       if (!warned) opts.log.warn({ err }, "nats unreachable; sends stay queued in Postgres until it is back");
       warned = true;
       settle(false);
@@ -45,6 +49,7 @@ export function createBusLink(opts: BusLinkOptions): BusLink & { ready: Promise<
     names: opts.names,
     ready,
     js: () => bus?.js ?? null,
+    nc: () => bus?.nc ?? null,
     close: async () => {
       closed = true;
       clearTimeout(timer);

@@ -1,13 +1,16 @@
+import { configuredIdentity } from "@wa/agents";
 import { checkTopology, ensureTopology, type Bus } from "@wa/bus";
 import type { McpGatewayConfig } from "@wa/config";
 import { createDb } from "@wa/db";
-import { createMessaging } from "@wa/messaging";
-import { createMetaClient } from "@wa/meta";
-import type { Logger } from "@wa/observability";
+import { createApprovalGate, createMessaging } from "@wa/messaging";
+import { createMediaClient, createMetaClient } from "@wa/meta";
+import { createMetrics, type Logger } from "@wa/observability";
 import { createCompliance } from "@wa/compliance";
 import { createLimiter, createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
+import { keyApprovalRules } from "./approval-scope.js";
 import { createBusLink } from "./bus-link.js";
+import { createInboundFeed } from "./inbound-feed.js";
 import type { ToolDeps } from "./deps.js";
 import { createExposure } from "./tools/exposure.js";
 
@@ -30,6 +33,14 @@ export function createClients(cfg: McpGatewayConfig, log: Logger, now: () => num
     wabaId: cfg.META_WABA_ID,
     timeoutMs: cfg.META_TIMEOUT_MS,
   });
+  const media = createMediaClient({
+    baseUrl: cfg.META_API_BASE_URL,
+    version: cfg.META_API_VERSION,
+    accessToken: cfg.META_ACCESS_TOKEN,
+    phoneNumberId: cfg.META_PHONE_NUMBER_ID,
+    timeoutMs: cfg.META_TIMEOUT_MS,
+  });
+  const inbound = createInboundFeed(bus, log);
   const limiter = createLimiter({
     redis,
     keyPrefix: cfg.REDIS_KEY_PREFIX,
@@ -39,23 +50,60 @@ export function createClients(cfg: McpGatewayConfig, log: Logger, now: () => num
     now,
   });
   const state = createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log, now });
+  // Counted always (agent refusals feed the denials panel and alert); served when OPS_PORT > 0.
+  const metrics = createMetrics({ service: "mcp-gateway", defaultMetrics: cfg.OPS_PORT > 0 });
   const compliance = createCompliance({
     db,
     state,
     consentMode: cfg.CONSENT_MODE,
     defaultCap: cfg.MARKETING_DAILY_CAP,
     defaultTimezone: cfg.DEFAULT_TIMEZONE,
+    usMarketingPause: cfg.META_US_MARKETING_PAUSE,
     now,
+    onDecision: (d) =>
+      metrics.complianceDecisions.inc({
+        result: d.allowed ? "allowed" : "denied",
+        reason: d.allowed ? "ok" : d.reason_code,
+      }),
   });
   // A getter: NATS may come up after the gateway; until then rows stay queued for the reconciler.
-  const messaging = createMessaging({ db, state, compliance, js: () => bus.js(), names: cfg, log, now });
+  const approvals = createApprovalGate({
+    db,
+    policies: compliance.policies,
+    ttlMs: cfg.APPROVAL_TTL_HOURS * 3_600_000,
+    now,
+    rulesFor: keyApprovalRules(db),
+  });
+  const messaging = createMessaging({ db, state, compliance, js: () => bus.js(), names: cfg, log, now, approvals });
+  const agent = configuredIdentity(cfg.AGENT_NAME);
   const exposure = createExposure({ disabledTools: cfg.DISABLED_TOOLS, readOnly: cfg.READ_ONLY });
   return {
-    deps: { cfg, log, now, db, redis, bus, meta, limiter, state, compliance, messaging, exposure },
+    deps: {
+      cfg,
+      log,
+      now,
+      db,
+      redis,
+      bus,
+      meta,
+      media,
+      inbound,
+      localFiles: true,
+      limiter,
+      state,
+      compliance,
+      messaging,
+      approvals,
+      exposure,
+      metrics,
+      actor: agent.actor,
+      agent,
+    },
     busReady: bus.ready,
     closers: [
       { name: "postgres", close: () => db.destroy() },
       { name: "redis", close: () => redis.quit().catch(() => redis.disconnect()) },
+      { name: "inbound-feed", close: async () => inbound.close() },
       { name: "nats", close: () => bus.close() },
     ],
   };

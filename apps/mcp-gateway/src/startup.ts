@@ -1,12 +1,16 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { PolicyError, loadPolicies } from "@wa/compliance";
-import { pendingMigrations } from "@wa/db";
+import { pendingMigrations, permanentDbError } from "@wa/db";
+import { RateCardError, rateCard } from "@wa/meta";
 import type { Logger } from "@wa/observability";
 import type { ToolDeps } from "./deps.js";
 import type { Tool } from "./tools/define-tool.js";
 
-/** Pending migrations stop the gateway; an unreachable database does not (tools answer UNAVAILABLE). */
+/**
+ * Pending migrations and a database that can never answer (wrong name, password or role) stop the gateway;
+ * an unreachable one does not (tools answer UNAVAILABLE until it is back).
+ */
 export async function schemaIsCurrent(deps: ToolDeps, log: Logger): Promise<boolean> {
   try {
     const pending = await pendingMigrations(deps.db);
@@ -14,7 +18,18 @@ export async function schemaIsCurrent(deps: ToolDeps, log: Logger): Promise<bool
     log.fatal({ pending }, "database schema is behind: run `pnpm migrate` first");
     return false;
   } catch (err) {
-    log.warn({ err }, "postgres unreachable at start; migrations not checked, database tools answer UNAVAILABLE until it is back");
+    const permanent = permanentDbError(err);
+    if (permanent !== null) {
+      log.fatal(
+        { cause: permanent },
+        `cannot start: postgres refused DATABASE_URL: ${permanent}; fix DATABASE_URL (environment or .env)`,
+      );
+      return false;
+    }
+    log.warn(
+      { err },
+      "postgres unreachable at start; migrations not checked, database tools answer UNAVAILABLE until it is back",
+    );
     return true;
   }
 }
@@ -23,7 +38,10 @@ export async function schemaIsCurrent(deps: ToolDeps, log: Logger): Promise<bool
 export async function policiesLoaded(deps: ToolDeps, log: Logger): Promise<boolean> {
   const file = resolve(deps.cfg.POLICIES_FILE);
   if (!existsSync(file)) {
-    log.warn({ file }, "policies file not found; the policies already in the database apply (set POLICIES_FILE to an absolute path)");
+    log.warn(
+      { file },
+      "policies file not found; the policies already in the database apply (set POLICIES_FILE to an absolute path)",
+    );
     return true;
   }
   try {
@@ -45,4 +63,17 @@ export function warnUnknownTools(disabled: readonly string[], tools: readonly To
   const known = new Set(tools.map((t) => t.name));
   const unknown = disabled.filter((n) => !known.has(n));
   if (unknown.length) log.warn({ unknown }, "DISABLED_TOOLS names tools that do not exist");
+}
+
+/** RATE_CARD_FILE is read and validated at start: a broken rate card stops the gateway with every problem named. */
+export function rateCardLoaded(deps: ToolDeps, log: Logger): boolean {
+  try {
+    const card = rateCard(deps.cfg.RATE_CARD_FILE);
+    log.info({ file: deps.cfg.RATE_CARD_FILE ?? "bundled", rows: card.rows.length }, "rate card loaded");
+    return true;
+  } catch (err) {
+    if (!(err instanceof RateCardError)) throw err;
+    log.fatal({ problem: err.message }, "rate card is invalid");
+    return false;
+  }
 }

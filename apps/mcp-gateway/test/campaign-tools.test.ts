@@ -8,17 +8,22 @@ let db: Db;
 
 const inHours = (h: number): string => new Date(Date.now() + h * 3_600_000).toISOString();
 const utility = (over: Record<string, unknown> = {}) => ({
-  name: "Order reminders", type: "utility", template_name: "order_update", variables: ["Ana", "A-1001"],
-  audience_filter: { include_tags: ["buyers"] }, deliver_at: inHours(1), ...over,
+  name: "Order reminders",
+  type: "utility",
+  template_name: "order_update",
+  variables: ["Ana", "A-1001"],
+  audience_filter: { include_tags: ["buyers"] },
+  deliver_at: inHours(1),
+  ...over,
 });
 
 beforeAll(async () => {
   env = await setupEnv();
   gw = await env.gateway();
   db = gw.clients.deps.db;
-  await gw.call("list_templates", {});
   const state = gw.clients.deps.state;
-  for (const id of ["6281200000110", "6281200000120", "6281200000130"]) await state.updateTags({ customerId: id }, { add: ["buyers"] });
+  for (const id of ["6281200000110", "6281200000120", "6281200000130"])
+    await state.updateTags({ customerId: id }, { add: ["buyers"] });
   await state.updateTags({ customerId: "6281200000140" }, { add: ["other"] });
 });
 afterAll(async () => env?.close());
@@ -57,28 +62,65 @@ describe("pause / resume / cancel / get_campaign", () => {
     const id = (await gw.call("schedule_campaign", utility())).structured.campaign_id as string;
 
     const paused = await gw.call("pause_campaign", { campaign_id: id });
-    expect(paused.structured).toMatchObject({ campaign_id: id, status: "paused", from_status: "scheduled", progress: { pct: 0 } });
-    expect((await gw.call("pause_campaign", { campaign_id: id })).structured.reason_code).toBe("INVALID_STATE_TRANSITION");
+    expect(paused.structured).toMatchObject({
+      campaign_id: id,
+      status: "paused",
+      from_status: "scheduled",
+      progress: { pct: 0 },
+    });
+    expect((await gw.call("pause_campaign", { campaign_id: id })).structured.reason_code).toBe(
+      "INVALID_STATE_TRANSITION",
+    );
 
     const resumed = await gw.call("resume_campaign", { campaign_id: id });
     expect(resumed.structured).toMatchObject({ status: "scheduled", from_status: "paused" }); // its time has not come
-    expect((await gw.call("resume_campaign", { campaign_id: id })).structured.reason_code).toBe("INVALID_STATE_TRANSITION");
+    expect((await gw.call("resume_campaign", { campaign_id: id })).structured.reason_code).toBe(
+      "INVALID_STATE_TRANSITION",
+    );
 
     const cancelled = await gw.call("cancel_campaign", { campaign_id: id, reason: "wrong audience" });
-    expect(cancelled.structured).toEqual({ campaign_id: id, status: "cancelled", from_status: "scheduled", messages_cancelled: 0 });
-    expect((await gw.call("cancel_campaign", { campaign_id: id })).structured.reason_code).toBe("CAMPAIGN_TERMINAL_STATE");
-    expect((await gw.call("resume_campaign", { campaign_id: id })).structured.reason_code).toBe("CAMPAIGN_TERMINAL_STATE");
-    expect((await gw.call("pause_campaign", { campaign_id: id })).structured.reason_code).toBe("INVALID_STATE_TRANSITION");
+    expect(cancelled.structured).toEqual({
+      campaign_id: id,
+      status: "cancelled",
+      from_status: "scheduled",
+      messages_cancelled: 0,
+    });
+    expect((await gw.call("cancel_campaign", { campaign_id: id })).structured.reason_code).toBe(
+      "CAMPAIGN_TERMINAL_STATE",
+    );
+    expect((await gw.call("resume_campaign", { campaign_id: id })).structured.reason_code).toBe(
+      "CAMPAIGN_TERMINAL_STATE",
+    );
+    expect((await gw.call("pause_campaign", { campaign_id: id })).structured.reason_code).toBe(
+      "INVALID_STATE_TRANSITION",
+    );
 
     const view = await gw.call("get_campaign", { campaign_id: id });
-    expect(view.structured).toMatchObject({ campaign_id: id, status: "cancelled", status_reason: "wrong audience", name: "Order reminders" });
-    const actions = await db.selectFrom("audit_logs").select(["action", "actor"]).where("subject_id", "=", id).orderBy("id").execute();
-    expect(actions.map((a) => a.action)).toEqual(["campaign.scheduled", "campaign.paused", "campaign.resumed", "campaign.cancelled"]);
+    expect(view.structured).toMatchObject({
+      campaign_id: id,
+      status: "cancelled",
+      status_reason: "wrong audience",
+      name: "Order reminders",
+    });
+    const actions = await db
+      .selectFrom("audit_logs")
+      .select(["action", "actor"])
+      .where("subject_id", "=", id)
+      .orderBy("id")
+      .execute();
+    expect(actions.map((a) => a.action)).toEqual([
+      "campaign.scheduled",
+      "campaign.paused",
+      "campaign.resumed",
+      "campaign.cancelled",
+    ]);
     expect(actions.every((a) => a.actor === "agent")).toBe(true);
   });
 
   it("resumes a due campaign to running and publishes its trigger on NATS", async () => {
-    const id = (await gw.call("schedule_campaign", utility({ deliver_at: new Date(Date.now() - 60_000).toISOString() }))).structured.campaign_id as string;
+    const id = (
+      await gw.call("schedule_campaign", utility({ deliver_at: new Date(Date.now() - 60_000).toISOString() }))
+    ).structured.campaign_id as string;
     await gw.call("pause_campaign", { campaign_id: id });
     const r = await gw.call("resume_campaign", { campaign_id: id });
     expect(r.structured).toMatchObject({ status: "running", from_status: "paused" });
@@ -90,10 +132,19 @@ describe("pause / resume / cancel / get_campaign", () => {
 
   it("cancels the campaign's queued messages", async () => {
     const id = (await gw.call("schedule_campaign", utility())).structured.campaign_id as string;
-    await db.insertInto("messages").values({
-      customer_id: "6281200000110", direction: "outbound", category: "utility", kind: "template", campaign_id: id,
-      content: JSON.stringify({ type: "template", template_name: "order_update" }), status: "queued", queued_at: new Date(),
-    }).execute();
+    await db
+      .insertInto("messages")
+      .values({
+        customer_id: "6281200000110",
+        direction: "outbound",
+        category: "utility",
+        kind: "template",
+        campaign_id: id,
+        content: JSON.stringify({ type: "template", template_name: "order_update" }),
+        status: "queued",
+        queued_at: new Date(),
+      })
+      .execute();
     const r = await gw.call("cancel_campaign", { campaign_id: id });
     expect(r.structured).toMatchObject({ status: "cancelled", messages_cancelled: 1 });
     const view = await gw.call("get_campaign", { campaign_id: id });
@@ -104,14 +155,20 @@ describe("pause / resume / cancel / get_campaign", () => {
     const id = (await gw.call("schedule_campaign", utility())).structured.campaign_id as string;
     const r = await gw.call("get_campaign", { campaign_id: id });
     expect(r.structured).toMatchObject({
-      status: "scheduled", type: "utility", template_name: "order_update", locale: "en", progress_pct: 0,
+      status: "scheduled",
+      type: "utility",
+      template_name: "order_update",
+      locale: "en",
+      progress_pct: 0,
       counters: { audience: 3, enqueued: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped_by_reason: {} },
     });
     expect((r.structured.timestamps as Record<string, unknown>).scheduled_at).toBeTruthy();
     const missing = "00000000-0000-4000-8000-000000000000";
     for (const tool of ["get_campaign", "pause_campaign", "resume_campaign", "cancel_campaign"]) {
       expect((await gw.call(tool, { campaign_id: missing })).structured.reason_code, tool).toBe("NOT_FOUND");
-      expect((await gw.call(tool, { campaign_id: "campaign-1" })).structured.reason_code, tool).toBe("INVALID_ARGUMENT");
+      expect((await gw.call(tool, { campaign_id: "campaign-1" })).structured.reason_code, tool).toBe(
+        "INVALID_ARGUMENT",
+      );
       expect((await gw.call(tool, {})).structured.reason_code, tool).toBe("INVALID_ARGUMENT");
     }
   });

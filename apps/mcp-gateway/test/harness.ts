@@ -3,15 +3,23 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { loadConfig, mcpGatewayEnv } from "@wa/config";
 import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
+import { startTemplateSync } from "@wa/compliance";
+import { startDeliveryWorker, type DeliveryWorker } from "@wa/messaging";
 import { createLogger } from "@wa/observability";
 import { connectBus } from "@wa/bus";
 import {
-  busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase,
+  busNames,
+  createTestDatabase,
+  dropStreams,
+  redisPrefix,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  type TestDatabase,
 } from "@wa/testkit";
 import { createClients, type Clients } from "../src/clients.js";
 import { createGatewayServer } from "../src/server.js";
 
-export interface Called {
+interface Called {
   isError: boolean;
   structured: Record<string, unknown>;
   text: string;
@@ -74,6 +82,7 @@ async function startGateway(env: Record<string, string>, now: () => number): Pro
   const log = createLogger({ service: "mcp-gateway-test", level: cfg.LOG_LEVEL, destination: 2 });
   const clients = createClients(cfg, log, now);
   await clients.busReady;
+  await startTemplateSync(clients.deps, { everyMs: 0 }, log).first; // as main() does at start
   const server = createGatewayServer(clients.deps);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
@@ -87,7 +96,12 @@ async function startGateway(env: Record<string, string>, now: () => number): Pro
     call: async (name, args) => {
       const raw = (await client.callTool({ name, arguments: args })) as CallToolResult;
       const text = raw.content.map((c) => (c.type === "text" ? c.text : "")).join("");
-      return { isError: raw.isError === true, structured: (raw.structuredContent ?? {}) as Record<string, unknown>, text, raw };
+      return {
+        isError: raw.isError === true,
+        structured: (raw.structuredContent ?? {}) as Record<string, unknown>,
+        text,
+        raw,
+      };
     },
     close: async () => {
       if (closed) return;
@@ -105,4 +119,12 @@ async function dropGatewayStreams(names: ReturnType<typeof busNames>): Promise<v
   if (!bus) return;
   await dropStreams(bus.jsm, names);
   await bus.close();
+}
+
+/** A delivery worker in this process on these clients' services and settings (their NATS must be up). */
+export function startDelivery(clients: Clients, concurrency = 4): DeliveryWorker {
+  const js = clients.deps.bus.js();
+  if (!js) throw new Error("NATS is not reachable");
+  const cfg = clients.deps.cfg;
+  return startDeliveryWorker({ ...clients.deps, js, names: cfg, concurrency, phoneNumberId: cfg.META_PHONE_NUMBER_ID });
 }

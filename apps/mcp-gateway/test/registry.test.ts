@@ -28,7 +28,7 @@ describe("tools/list", () => {
     }
   });
 
-  it("describes argument types to agents even though the SDK gets a permissive schema", async () => {
+  it("describes argument types to agents from the strict schema", async () => {
     const { tools } = await gw.client.listTools();
     const explain = tools.find((t) => t.name === "explain_error");
     expect(explain?.inputSchema.required).toEqual(["code"]);
@@ -41,8 +41,11 @@ describe("tools/list", () => {
 // tools.md, the contract: every argument name, and which are required.
 const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   check_compliance: { required: ["customer_id", "message_type"], optional: ["template_name", "locale", "channel"] },
-  send_message: { required: ["to", "text"], optional: ["preview_url", "idempotency_key", "channel"] },
-  send_template: { required: ["to", "template_name"], optional: ["locale", "variables", "idempotency_key", "channel"] },
+  send_message: { required: ["to", "text"], optional: ["preview_url", "idempotency_key", "from", "channel"] },
+  send_template: {
+    required: ["to", "template_name"],
+    optional: ["locale", "variables", "header", "buttons", "idempotency_key", "channel"],
+  },
   reply_customer: { required: ["customer_id", "message_text"], optional: ["reply_to_message_id", "channel"] },
   retry_failed_messages: { required: ["message_ids"], optional: [] },
   explain_error: { required: ["code"], optional: [] },
@@ -55,41 +58,86 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   list_conversations: { required: [], optional: ["status_filter", "limit", "offset", "channel"] },
   list_templates: { required: [], optional: ["status_filter", "category_filter", "locale_filter", "limit", "offset"] },
   schedule_message: { required: ["customer_id", "message_type", "content", "deliver_at"], optional: ["channel"] },
-  schedule_campaign: { required: ["name", "type", "template_name", "deliver_at"], optional: ["locale", "variables", "audience_filter", "channel"] },
+  schedule_campaign: {
+    required: ["name", "type", "template_name", "deliver_at"],
+    optional: ["locale", "variables", "header", "buttons", "audience_filter", "channel"],
+  },
   pause_campaign: { required: ["campaign_id"], optional: [] },
   cancel_campaign: { required: ["campaign_id"], optional: ["reason"] },
   resume_campaign: { required: ["campaign_id"], optional: [] },
   get_campaign: { required: ["campaign_id"], optional: [] },
+  get_approval: { required: ["approval_id"], optional: [] },
   get_account_quality: { required: [], optional: ["phone_number_id"] },
   estimate_cost: { required: ["message_type"], optional: ["recipient_country", "quantity", "inside_service_window"] },
   estimate_pricing: { required: ["conversation_type"], optional: ["recipient_country"] },
-  create_template: { required: ["name", "category", "language", "body_text"], optional: ["examples"] },
+  create_template: {
+    required: ["name", "category", "language"],
+    optional: ["body_text", "examples", "header", "footer", "buttons"],
+  },
   sync_webhooks: { required: [], optional: [] },
   archive_chat: { required: ["conversation_id"], optional: [] },
   update_consent: { required: ["customer_id", "source"], optional: ["marketing", "utility"] },
   tag_customer: { required: ["customer_id"], optional: ["add", "remove"] },
+  send_media: {
+    required: ["to", "media_type"],
+    optional: ["media_id", "link", "caption", "filename", "idempotency_key", "from", "channel"],
+  },
+  send_interactive: {
+    required: ["to", "kind", "body"],
+    optional: ["header", "footer", "buttons", "button_text", "sections", "cta", "idempotency_key", "from", "channel"],
+  },
+  send_location: {
+    required: ["to", "latitude", "longitude"],
+    optional: ["name", "address", "idempotency_key", "from", "channel"],
+  },
+  react_to_message: { required: ["message_id", "emoji"], optional: ["idempotency_key", "channel"] },
+  mark_read: { required: ["message_id"], optional: ["typing_indicator"] },
+  upload_media: { required: [], optional: ["data_base64", "mime_type", "filename", "path", "from"] },
+  get_media: { required: ["media_id"], optional: [] },
+  list_messages: { required: ["customer_id"], optional: ["limit", "before", "from", "channel"] },
+  wait_for_messages: { required: [], optional: ["cursor", "customer_id", "timeout_secs", "limit"] },
 };
 
 describe("the tools.md contract", () => {
-  it("offers exactly the 28 tools of tools.md", async () => {
+  it("offers exactly the tools of tools.md", async () => {
     const { tools } = await gw.client.listTools();
     expect(tools.map((t) => t.name).toSorted()).toEqual(Object.keys(CONTRACT).toSorted());
   });
 
-  it.each(Object.entries(CONTRACT))("%s lists exactly its arguments, with the required ones marked", async (name, want) => {
-    const { tools } = await gw.client.listTools();
-    const schema = tools.find((t) => t.name === name)?.inputSchema;
-    expect(Object.keys(schema?.properties ?? {}).toSorted()).toEqual([...want.required, ...want.optional].toSorted());
-    expect([...(schema?.required ?? [])].toSorted()).toEqual([...want.required].toSorted());
-  });
+  it.each(Object.entries(CONTRACT))(
+    "%s lists exactly its arguments, with the required ones marked",
+    async (name, want) => {
+      const { tools } = await gw.client.listTools();
+      const schema = tools.find((t) => t.name === name)?.inputSchema;
+      expect(Object.keys(schema?.properties ?? {}).toSorted()).toEqual([...want.required, ...want.optional].toSorted());
+      expect([...(schema?.required ?? [])].toSorted()).toEqual([...want.required].toSorted());
+    },
+  );
 
   it("marks exactly the read-only tools read-only, and cancel_campaign destructive", async () => {
     const { tools } = await gw.client.listTools();
-    const readOnly = tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name).toSorted();
+    const readOnly = tools
+      .filter((t) => t.annotations?.readOnlyHint)
+      .map((t) => t.name)
+      .toSorted();
     expect(readOnly).toEqual([
-      "check_compliance", "check_conversation", "check_frequency_cap", "estimate_cost", "estimate_pricing", "explain_error",
-      "get_account_quality", "get_campaign", "get_customer_context", "get_delivery_status", "get_rate_limit",
-      "list_conversations", "list_templates",
+      "check_compliance",
+      "check_conversation",
+      "check_frequency_cap",
+      "estimate_cost",
+      "estimate_pricing",
+      "explain_error",
+      "get_account_quality",
+      "get_approval",
+      "get_campaign",
+      "get_customer_context",
+      "get_delivery_status",
+      "get_media",
+      "get_rate_limit",
+      "list_conversations",
+      "list_messages",
+      "list_templates",
+      "wait_for_messages",
     ]);
     expect(tools.filter((t) => t.annotations?.destructiveHint).map((t) => t.name)).toEqual(["cancel_campaign"]);
   });
@@ -104,7 +152,12 @@ describe("schema portability", () => {
       if (typeof node !== "object" || node === null) return;
       const o = node as Record<string, unknown>;
       if (Array.isArray(o.type)) offenders.push(`${path}.type`);
-      if (typeof o.additionalProperties === "object" && o.additionalProperties !== null && Object.keys(o.additionalProperties).length === 0) offenders.push(`${path}.additionalProperties`);
+      if (
+        typeof o.additionalProperties === "object" &&
+        o.additionalProperties !== null &&
+        Object.keys(o.additionalProperties).length === 0
+      )
+        offenders.push(`${path}.additionalProperties`);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`);
     };
     for (const t of tools) walk({ input: t.inputSchema, output: t.outputSchema }, t.name);
@@ -149,5 +202,29 @@ describe("refusal rendering", () => {
     const r = await gw.call("estimate_cost", { message_type: "marketing", recipient_countri: "ID" });
     expect(r.structured.reason_code).toBe("INVALID_ARGUMENT");
     expect(r.structured.human_explanation).toMatch(/recipient_countri/);
+  });
+});
+
+describe("SDK surface (issue 13)", () => {
+  it("uses only the SDK's public entry points and one server API (the low-level Server, no McpServer)", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const src = new URL("../src/", import.meta.url);
+    const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith(".ts"));
+    const imports = new Set<string>();
+    let mcpServer = false;
+    for (const f of files) {
+      const text = await readFile(new URL(f, src), "utf8");
+      for (const m of text.matchAll(/from "(@modelcontextprotocol\/sdk[^"]*)"/g)) imports.add(m[1] as string);
+      if (/import[^;]*\bMcpServer\b/.test(text)) mcpServer = true;
+    }
+    const PUBLIC = [
+      "@modelcontextprotocol/sdk/server/index.js",
+      "@modelcontextprotocol/sdk/server/stdio.js",
+      "@modelcontextprotocol/sdk/server/streamableHttp.js",
+      "@modelcontextprotocol/sdk/types.js",
+      "@modelcontextprotocol/sdk/validation/ajv",
+    ];
+    expect([...imports].filter((i) => !PUBLIC.includes(i))).toEqual([]);
+    expect(mcpServer).toBe(false);
   });
 });

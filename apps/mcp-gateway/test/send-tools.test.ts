@@ -20,7 +20,11 @@ beforeAll(async () => {
   state = gw.clients.deps.state;
   await gw.call("list_templates", {});
   await state.recordInbound({ customerId: IN_WINDOW_ID }, Date.now() - 60_000);
-  await state.setConsent({ customerId: IN_WINDOW_ID }, { marketing: "granted", utility: "granted" }, { source: "test" });
+  await state.setConsent(
+    { customerId: IN_WINDOW_ID },
+    { marketing: "granted", utility: "granted" },
+    { source: "test" },
+  );
 });
 afterAll(async () => env?.close());
 
@@ -35,7 +39,13 @@ describe("send_message", () => {
     const before = await outboundOnNats();
     const r = await gw.call("send_message", { to: IN_WINDOW, text: "Your order ships today 📦", preview_url: false });
     expect(r.isError).toBe(false);
-    expect(r.structured).toMatchObject({ status: "queued", customer_id: IN_WINDOW_ID, category: "service", duplicate: false, note: null });
+    expect(r.structured).toMatchObject({
+      status: "queued",
+      customer_id: IN_WINDOW_ID,
+      category: "service",
+      duplicate: false,
+      note: null,
+    });
     const id = r.structured.message_id as string;
     const row = await db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: "queued", kind: "text", direction: "outbound", category: "service" });
@@ -67,20 +77,59 @@ describe("send_message", () => {
     const id = "447700900793";
     await state.recordInbound({ customerId: id }, Date.now() - 60_000);
     await state.updateTags({ customerId: id }, { add: ["bot_only"] });
-    await db.insertInto("policies").values({
-      id: "bots_no_text", name: "No free text to bot-only customers", type: "segment_exclusion", message_type: "service",
-      rules: JSON.stringify({ exclude_tag: "bot_only" }),
-    }).execute();
+    await db
+      .insertInto("policies")
+      .values({
+        id: "bots_no_text",
+        name: "No free text to bot-only customers",
+        type: "segment_exclusion",
+        message_type: "service",
+        rules: JSON.stringify({ exclude_tag: "bot_only" }),
+      })
+      .execute();
     gw.clients.deps.compliance.invalidatePolicies();
     const r = await gw.call("send_message", { to: id, text: "hello" });
     expect(r.structured).toMatchObject({ reason_code: "POLICY_RESTRICTION", details: { policy_id: "bots_no_text" } });
   });
 
+  it("from: this deployment's number (id or display number) sends; another number is refused, nothing queued", async () => {
+    const id = gw.clients.deps.cfg.META_PHONE_NUMBER_ID;
+    await db
+      .insertInto("phone_numbers")
+      .values({ phone_number_id: id, waba_id: "w", display_phone_number: "+1 555 010 0001" })
+      .onConflict((oc) => oc.column("phone_number_id").doUpdateSet({ display_phone_number: "+1 555 010 0001" }))
+      .execute();
+    for (const from of [id, "+1 555-010-0001"]) {
+      const ok = await gw.call("send_message", { to: IN_WINDOW, text: `from ${from}`, from });
+      expect(ok.structured).toMatchObject({ status: "queued" });
+    }
+    const before = await db
+      .selectFrom("messages")
+      .select((e) => e.fn.countAll<string>().as("n"))
+      .executeTakeFirst();
+    const wrong = await gw.call("send_message", { to: IN_WINDOW, text: "x", from: "15550109999" });
+    expect(wrong.structured).toMatchObject({ reason_code: "INVALID_ARGUMENT" });
+    expect(wrong.structured.human_explanation).toMatch(/^from: .*15550109999/);
+    const after = await db
+      .selectFrom("messages")
+      .select((e) => e.fn.countAll<string>().as("n"))
+      .executeTakeFirst();
+    expect(after?.n).toBe(before?.n);
+  });
+
   it("refuses bad arguments with reason codes", async () => {
-    expect((await gw.call("send_message", { to: "12", text: "x" })).structured.reason_code).toBe("INVALID_PHONE_NUMBER");
-    expect((await gw.call("send_message", { to: IN_WINDOW, text: "" })).structured.reason_code).toBe("INVALID_ARGUMENT");
-    expect((await gw.call("send_message", { to: IN_WINDOW, text: "x".repeat(4097) })).structured.reason_code).toBe("INVALID_ARGUMENT");
-    expect((await gw.call("send_message", { to: IN_WINDOW, text: "x", channel: "sms" })).structured.reason_code).toBe("INVALID_ARGUMENT");
+    expect((await gw.call("send_message", { to: "12", text: "x" })).structured.reason_code).toBe(
+      "INVALID_PHONE_NUMBER",
+    );
+    expect((await gw.call("send_message", { to: IN_WINDOW, text: "" })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
+    expect((await gw.call("send_message", { to: IN_WINDOW, text: "x".repeat(4097) })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
+    expect((await gw.call("send_message", { to: IN_WINDOW, text: "x", channel: "sms" })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
   });
 });
 
@@ -88,7 +137,11 @@ describe("send_template", () => {
   it("queues a utility template and takes its category", async () => {
     const r = await gw.call("send_template", { to: COLD, template_name: "order_update", variables: ["Ana", "A-1001"] });
     expect(r.structured).toMatchObject({ status: "queued", category: "utility", customer_id: COLD });
-    const named = await gw.call("send_template", { to: COLD, template_name: "shipping_named", variables: { first_name: "Ana", order_id: "A-1" } });
+    const named = await gw.call("send_template", {
+      to: COLD,
+      template_name: "shipping_named",
+      variables: { first_name: "Ana", order_id: "A-1" },
+    });
     expect(named.structured).toMatchObject({ status: "queued", category: "utility" });
   });
 
@@ -126,9 +179,16 @@ describe("send_template", () => {
     const vip = "447700900791";
     await state.setConsent({ customerId: vip }, { marketing: "granted" }, { source: "test" });
     await state.updateTags({ customerId: vip }, { add: ["do_not_promote"] });
-    await db.insertInto("policies").values({
-      id: "dnp", name: "Do not promote", type: "segment_exclusion", message_type: "marketing", rules: JSON.stringify({ exclude_tag: "do_not_promote" }),
-    }).execute();
+    await db
+      .insertInto("policies")
+      .values({
+        id: "dnp",
+        name: "Do not promote",
+        type: "segment_exclusion",
+        message_type: "marketing",
+        rules: JSON.stringify({ exclude_tag: "do_not_promote" }),
+      })
+      .execute();
     gw.clients.deps.compliance.invalidatePolicies();
     const p = await gw.call("send_template", { to: vip, template_name: "welcome_offer", variables: ["Ana"] });
     expect(p.structured.reason_code).toBe("POLICY_RESTRICTION");
@@ -136,52 +196,106 @@ describe("send_template", () => {
   });
 
   it("refuses an idempotency key reused for another template", async () => {
-    await gw.call("send_template", { to: COLD, template_name: "order_update", variables: ["a", "b"], idempotency_key: "t-1" });
-    const r = await gw.call("send_template", { to: COLD, template_name: "order_update", variables: ["a", "c"], idempotency_key: "t-1" });
+    await gw.call("send_template", {
+      to: COLD,
+      template_name: "order_update",
+      variables: ["a", "b"],
+      idempotency_key: "t-1",
+    });
+    const r = await gw.call("send_template", {
+      to: COLD,
+      template_name: "order_update",
+      variables: ["a", "c"],
+      idempotency_key: "t-1",
+    });
     expect(r.structured.reason_code).toBe("DUPLICATE_REQUEST");
   });
 });
 
 describe("reply_customer", () => {
   it("replies inside the window, quoting a message by wamid", async () => {
-    const r = await gw.call("reply_customer", { customer_id: IN_WINDOW, message_text: "Thanks!", reply_to_message_id: "wamid.INBOUND1" });
+    const r = await gw.call("reply_customer", {
+      customer_id: IN_WINDOW,
+      message_text: "Thanks!",
+      reply_to_message_id: "wamid.INBOUND1",
+    });
     expect(r.structured).toMatchObject({ status: "queued", category: "service" });
-    const row = await db.selectFrom("messages").select("content").where("id", "=", r.structured.message_id as string).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("messages")
+      .select("content")
+      .where("id", "=", r.structured.message_id as string)
+      .executeTakeFirstOrThrow();
     expect(row.content).toMatchObject({ text: "Thanks!", reply_to_wamid: "wamid.INBOUND1" });
   });
 
   it("answers WINDOW_CLOSED when the window is shut, NOT_FOUND for an unknown quoted id", async () => {
     const r = await gw.call("reply_customer", { customer_id: COLD, message_text: "Hi" });
     expect(r.structured.reason_code).toBe("WINDOW_CLOSED");
-    const q = await gw.call("reply_customer", { customer_id: IN_WINDOW, message_text: "Hi", reply_to_message_id: "00000000-0000-4000-8000-000000000000" });
+    const q = await gw.call("reply_customer", {
+      customer_id: IN_WINDOW,
+      message_text: "Hi",
+      reply_to_message_id: "00000000-0000-4000-8000-000000000000",
+    });
     expect(q.structured.reason_code).toBe("NOT_FOUND");
-    expect((await gw.call("reply_customer", { customer_id: IN_WINDOW })).structured.reason_code).toBe("INVALID_ARGUMENT");
-    expect((await gw.call("reply_customer", { customer_id: "x", message_text: "Hi" })).structured.reason_code).toBe("INVALID_PHONE_NUMBER");
+    expect((await gw.call("reply_customer", { customer_id: IN_WINDOW })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
+    expect((await gw.call("reply_customer", { customer_id: "x", message_text: "Hi" })).structured.reason_code).toBe(
+      "INVALID_PHONE_NUMBER",
+    );
   });
 });
 
 describe("schedule_message", () => {
   it("schedules text and templates for later; the window is checked at dispatch, not now", async () => {
-    const t = await gw.call("schedule_message", { customer_id: COLD, message_type: "service", content: { type: "text", text: "Later" }, deliver_at: soon(2) });
+    const t = await gw.call("schedule_message", {
+      customer_id: COLD,
+      message_type: "service",
+      content: { type: "text", text: "Later" },
+      deliver_at: soon(2),
+    });
     expect(t.structured).toMatchObject({ status: "scheduled", category: "service", customer_id: COLD });
-    const row = await db.selectFrom("messages").selectAll().where("id", "=", t.structured.message_id as string).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("messages")
+      .selectAll()
+      .where("id", "=", t.structured.message_id as string)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: "scheduled" });
     expect(row.deliver_at?.toISOString()).toBe(t.structured.deliver_at);
     const m = await gw.call("schedule_message", {
-      customer_id: IN_WINDOW, message_type: "marketing", deliver_at: soon(3),
+      customer_id: IN_WINDOW,
+      message_type: "marketing",
+      deliver_at: soon(3),
       content: { type: "template", template_name: "welcome_offer", variables: ["Ana"] },
     });
     expect(m.structured).toMatchObject({ status: "scheduled", category: "marketing" });
-    const audit = await db.selectFrom("audit_logs").selectAll().where("subject_id", "=", m.structured.message_id as string).executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom("audit_logs")
+      .selectAll()
+      .where("subject_id", "=", m.structured.message_id as string)
+      .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ actor: "agent", action: "message.scheduled" });
   });
 
   it.each([
-    ["NO_OPT_IN", { message_type: "marketing", content: { type: "template", template_name: "welcome_offer", variables: ["a"] } }],
+    [
+      "NO_OPT_IN",
+      { message_type: "marketing", content: { type: "template", template_name: "welcome_offer", variables: ["a"] } },
+    ],
     ["TEMPLATE_NOT_FOUND", { message_type: "template", content: { type: "template", template_name: "ghost" } }],
-    ["TEMPLATE_VARIABLES_MISMATCH", { message_type: "template", content: { type: "template", template_name: "order_update", variables: [] } }],
+    [
+      "TEMPLATE_VARIABLES_MISMATCH",
+      { message_type: "template", content: { type: "template", template_name: "order_update", variables: [] } },
+    ],
     ["INVALID_ARGUMENT", { message_type: "marketing", content: { type: "text", text: "promo" } }],
-    ["INVALID_ARGUMENT", { message_type: "service", content: { type: "text", text: "x" }, deliver_at: new Date(Date.now() - 60_000).toISOString() }],
+    [
+      "INVALID_ARGUMENT",
+      {
+        message_type: "service",
+        content: { type: "text", text: "x" },
+        deliver_at: new Date(Date.now() - 60_000).toISOString(),
+      },
+    ],
     ["INVALID_ARGUMENT", { message_type: "service", content: { type: "text", text: "x" }, deliver_at: soon(24 * 31) }],
     ["INVALID_ARGUMENT", { message_type: "service", content: { type: "image" } }],
     ["INVALID_ARGUMENT", { message_type: "service", content: "hello" }],
@@ -195,18 +309,33 @@ describe("schedule_message", () => {
     const id = "447700900792";
     await state.setConsent({ customerId: id }, { marketing: "revoked" }, { source: "test" });
     const r = await gw.call("schedule_message", {
-      customer_id: id, message_type: "marketing", deliver_at: soon(1), content: { type: "template", template_name: "welcome_offer", variables: ["a"] },
+      customer_id: id,
+      message_type: "marketing",
+      deliver_at: soon(1),
+      content: { type: "template", template_name: "welcome_offer", variables: ["a"] },
     });
     expect(r.structured.reason_code).toBe("USER_OPTED_OUT");
   });
 });
 
 async function failed(code: number | null, status: "failed" | "sent" = "failed"): Promise<string> {
-  const r = await db.insertInto("messages").values({
-    customer_id: IN_WINDOW_ID, direction: "outbound", category: "utility", kind: "template", status, attempts: 3,
-    content: JSON.stringify({ type: "template", template_name: "order_update", locale: "en", variables: ["a", "b"] }),
-    template_name: "order_update", template_locale: "en", error_code: code, failed_at: status === "failed" ? new Date() : null,
-  }).returning("id").executeTakeFirstOrThrow();
+  const r = await db
+    .insertInto("messages")
+    .values({
+      customer_id: IN_WINDOW_ID,
+      direction: "outbound",
+      category: "utility",
+      kind: "template",
+      status,
+      attempts: 3,
+      content: JSON.stringify({ type: "template", template_name: "order_update", locale: "en", variables: ["a", "b"] }),
+      template_name: "order_update",
+      template_locale: "en",
+      error_code: code,
+      failed_at: status === "failed" ? new Date() : null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   return r.id;
 }
 
@@ -221,20 +350,40 @@ describe("retry_failed_messages", () => {
     expect(r.isError).toBe(false);
     expect(r.structured).toMatchObject({ retried: 1, skipped: 3 });
     const results = r.structured.results as Array<{ message_id: string; status: string; reason?: string }>;
-    expect(results.map((x) => [x.message_id, x.status])).toEqual([[retryable, "retried"], [permanent, "skipped"], [sent, "skipped"], [ghost, "skipped"]]);
+    expect(results.map((x) => [x.message_id, x.status])).toEqual([
+      [retryable, "retried"],
+      [permanent, "skipped"],
+      [sent, "skipped"],
+      [ghost, "skipped"],
+    ]);
     expect(results[1]?.reason).toMatch(/131026/);
-    const row = await db.selectFrom("messages").select(["status", "attempts"]).where("id", "=", retryable).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("messages")
+      .select(["status", "attempts"])
+      .where("id", "=", retryable)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: "queued", attempts: 0 });
     expect(await outboundOnNats()).toBe(before + 1); // whatsapp.messages.retry lives in the delivery stream
-    const audit = await db.selectFrom("audit_logs").selectAll().where("subject_id", "=", retryable).where("action", "=", "message.retried").executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom("audit_logs")
+      .selectAll()
+      .where("subject_id", "=", retryable)
+      .where("action", "=", "message.retried")
+      .executeTakeFirstOrThrow();
     expect(audit.actor).toBe("agent");
   });
 
   it("refuses an empty or oversized list", async () => {
-    expect((await gw.call("retry_failed_messages", { message_ids: [] })).structured.reason_code).toBe("INVALID_ARGUMENT");
+    expect((await gw.call("retry_failed_messages", { message_ids: [] })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
     const many = Array.from({ length: 101 }, (_, i) => `id-${i}`);
-    expect((await gw.call("retry_failed_messages", { message_ids: many })).structured.reason_code).toBe("INVALID_ARGUMENT");
-    expect((await gw.call("retry_failed_messages", { message_ids: "abc" })).structured.reason_code).toBe("INVALID_ARGUMENT");
+    expect((await gw.call("retry_failed_messages", { message_ids: many })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
+    expect((await gw.call("retry_failed_messages", { message_ids: "abc" })).structured.reason_code).toBe(
+      "INVALID_ARGUMENT",
+    );
   });
 });
 

@@ -44,7 +44,9 @@ export function createMockMeta(options: MockMetaOptions = {}): MockMeta {
   const app = new Hono();
   registerControlRoutes(app, ctx, reset);
   registerGraphRoutes(app, ctx);
-  app.notFound((c) => json({ error: { message: `Unknown path ${c.req.path}`, type: "OAuthException", code: 2500 } }, 404));
+  app.notFound((c) =>
+    json({ error: { message: `Unknown path ${c.req.path}`, type: "OAuthException", code: 2500 } }, 404),
+  );
   app.onError((err, c) => {
     log.error({ err, path: c.req.path }, "mock-meta handler failed");
     const e = graphError({ code: 1 }, state.random, 400);

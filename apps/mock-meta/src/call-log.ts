@@ -13,11 +13,12 @@ export interface CallRecord {
   readonly http_status: number;
   readonly code: number | null; // Graph error code, null when accepted
   readonly wamid: string | null;
+  readonly body: unknown; // the request body (JSON) of the last BODIES_KEPT calls, else null; listed with include_body
 }
 
 export type NewCall = Omit<CallRecord, "seq">;
 
-export interface CallFilter {
+interface CallFilter {
   to?: string;
   phoneNumberId?: string;
   since?: number; // seq
@@ -31,6 +32,9 @@ export interface CallLog {
   clear(): void;
 }
 
+// Bodies are what tests assert; a bench's 200k calls must not hold 200k parsed payloads in memory.
+const BODIES_KEPT = 10_000;
+
 /** Bounded ring (oldest dropped past `capacity`); counters are never dropped, so totals stay exact. */
 export function createCallLog(capacity: number): CallLog {
   let ring: CallRecord[] = [];
@@ -39,10 +43,18 @@ export function createCallLog(capacity: number): CallLog {
   let accepted = 0;
   let rejected = 0;
   let byCode = new Map<number, number>();
+  let withBody: { body: unknown }[] = [];
   return {
     record(call) {
       seq += 1;
       const rec: CallRecord = { seq, ...call };
+      if (call.body !== null) {
+        withBody.push(rec as { body: unknown });
+        if (withBody.length > BODIES_KEPT * 2) {
+          for (const old of withBody.slice(0, withBody.length - BODIES_KEPT)) old.body = null;
+          withBody = withBody.slice(-BODIES_KEPT);
+        }
+      }
       if (ring.length < capacity) ring.push(rec);
       else {
         ring[head] = rec;
@@ -72,6 +84,7 @@ export function createCallLog(capacity: number): CallLog {
     },
     clear() {
       ring = [];
+      withBody = [];
       head = 0;
       seq = 0;
       accepted = 0;

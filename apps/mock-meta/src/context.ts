@@ -38,4 +38,5 @@ export const emptyCall = (method: string, path: string, now: number): Omit<CallR
   http_status: 200,
   code: null,
   wamid: null,
+  body: null,
 });

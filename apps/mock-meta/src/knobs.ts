@@ -1,11 +1,12 @@
+import { DAY_MS } from "@wa/config";
 import { z } from "zod";
 
 const rate = z.number().min(0).max(1);
-const ms = z.number().int().min(0).max(86_400_000);
+const ms = z.number().int().min(0).max(DAY_MS);
 const statusTriple = <T extends z.ZodType>(t: T) => z.object({ sent: t, delivered: t, read: t });
 
 /** Runtime knobs: the document GET/POST /_mock/config reads and patches (snake_case: it is a wire shape). */
-export const knobsSchema = z.object({
+const knobsSchema = z.object({
   webhook_target_url: z.url().nullable(),
   latency_ms: ms, // added before every Graph answer
   latency_jitter_ms: ms,
@@ -13,6 +14,11 @@ export const knobsSchema = z.object({
   failure_codes: z.array(z.number().int()).min(1),
   force_errors: z.record(z.string(), z.number().int()), // recipient digits → code
   triggers: z.boolean(), // recipient-suffix triggers (README table)
+  user_ids: z.boolean(), // webhooks carry a BSUID (user_id, from_user_id, recipient_user_id) for every phone user
+  us_marketing_pause: z.boolean(), // marketing templates to US numbers: accepted, then failed 131049 (Meta since 2025-04-01)
+  token_revoked: z.boolean(), // every Graph call answers 190, as when Meta invalidates the access token
+  token_scopes: z.array(z.string()), // what debug_token reports the access token was granted
+  waba_subscribed: z.boolean(), // false: GET /{waba_id}/subscribed_apps lists no app (webhooks would not arrive)
   pair_burst: z.number().int().min(1),
   pair_interval_ms: z.number().int().min(1),
   throttle_http_status: z.union([z.literal(400), z.literal(429)]),
@@ -49,6 +55,11 @@ export function defaultKnobs(stepMs: number): MockKnobs {
     failure_codes: [131000, 133004],
     force_errors: {},
     triggers: true,
+    user_ids: false,
+    us_marketing_pause: true,
+    token_revoked: false,
+    token_scopes: ["whatsapp_business_messaging", "whatsapp_business_management"],
+    waba_subscribed: true,
     pair_burst: 3,
     pair_interval_ms: 6000,
     throttle_http_status: 400,

@@ -1,3 +1,5 @@
+import { WINDOW_MS } from "@wa/config";
+import { countryOf } from "@wa/meta";
 import type { NewCall } from "./call-log.js";
 import { emptyCall, type MockContext } from "./context.js";
 import { graphError, type GraphErrorInput } from "./error-catalog.js";
@@ -15,8 +17,6 @@ export interface GraphAnswer {
 
 type Msg = Extract<SendRequest, { kind: "message" }>;
 
-const WINDOW_MS = 24 * 60 * 60 * 1000;
-
 export const unknownObject = (verb: "get" | "post", id: string): GraphErrorInput => ({
   code: 100,
   subcode: 33,
@@ -28,7 +28,9 @@ export const unknownObject = (verb: "get" | "post", id: string): GraphErrorInput
 
 function takeFailNext(ctx: MockContext, phoneId: string, to: string): number | undefined {
   const rules = ctx.state.failNext;
-  const i = rules.findIndex((r) => (r.to === undefined || r.to === to) && (r.phoneNumberId === undefined || r.phoneNumberId === phoneId));
+  const i = rules.findIndex(
+    (r) => (r.to === undefined || r.to === to) && (r.phoneNumberId === undefined || r.phoneNumberId === phoneId),
+  );
   const rule = rules[i];
   if (rule === undefined) return undefined;
   rule.remaining -= 1;
@@ -36,8 +38,19 @@ function takeFailNext(ctx: MockContext, phoneId: string, to: string): number | u
   return rule.code;
 }
 
+// Meta accepts a marketing template to a US number, then reports it failed (131049) without `sent`: not charged.
+const US_MARKETING_PAUSE: Trigger = { when: "async", code: 131049, afterSent: false };
+
+/** +1 with a US area code; Canada and the Caribbean share +1 but are not paused. */
+const isUsNumber = (req: Msg): boolean => req.to.kind === "phone" && countryOf(req.to.key) === "US";
+
 /** Ordered refusal checks; returns the first Graph error, or the trigger/window facts needed to accept. */
-function refuse(ctx: MockContext, phone: PhoneState, req: Msg, now: number): GraphErrorInput | { trigger?: Trigger; windowOpen: boolean; category: string | null } {
+function refuse(
+  ctx: MockContext,
+  phone: PhoneState,
+  req: Msg,
+  now: number,
+): GraphErrorInput | { trigger?: Trigger; windowOpen: boolean; category: string | null } {
   const { state } = ctx;
   const k = state.knobs;
   const key = req.to.key;
@@ -52,7 +65,9 @@ function refuse(ctx: MockContext, phone: PhoneState, req: Msg, now: number): Gra
   const trigger = k.triggers && req.to.kind === "phone" ? triggerFor(key) : undefined;
   if (trigger?.when === "sync") return { code: trigger.code };
   if (key === phone.displayPhoneNumber) return { code: 131021 };
-  const last = state.lastInbound.get(`${phone.id}|${key}`);
+  // A BSUID whose phone the mock knows shares that phone's window.
+  const windowKey = req.to.kind === "bsuid" ? (state.identities.phoneOf(key) ?? key) : key;
+  const last = state.lastInbound.get(`${phone.id}|${windowKey}`);
   const windowOpen = last !== undefined && now - last < WINDOW_MS;
   let category: string | null = null;
   if (req.template !== undefined) {
@@ -66,15 +81,17 @@ function refuse(ctx: MockContext, phone: PhoneState, req: Msg, now: number): Gra
     if (bad !== null) return bad;
     category = t.category;
   } else if (!windowOpen) return { code: 131047 };
-  if (!state.pairs.take(`${phone.id}|${key}`, now)) return { code: 131056 };
-  return { ...(trigger === undefined ? {} : { trigger }), windowOpen, category };
+  if (!state.pairs.take(`${phone.id}|${windowKey}`, now)) return { code: 131056 }; // one pair per user, by either id
+  const paused = category === "MARKETING" && k.us_marketing_pause && isUsNumber(req);
+  const fails = trigger ?? (paused ? US_MARKETING_PAUSE : undefined);
+  return { ...(fails === undefined ? {} : { trigger: fails }), windowOpen, category };
 }
 
 /** POST /{version}/{phone_number_id}/messages. */
 export function sendMessage(ctx: MockContext, phoneId: string, body: unknown, path: string): GraphAnswer {
   const { state } = ctx;
   const now = state.now();
-  const call: NewCall = { ...emptyCall("POST", path, now), phone_number_id: phoneId };
+  const call: NewCall = { ...emptyCall("POST", path, now), phone_number_id: phoneId, body: body ?? null };
   const fail = (e: GraphErrorInput, extra: Partial<NewCall>): GraphAnswer => {
     const err = graphError(e, state.random, state.knobs.throttle_http_status);
     state.calls.record({ ...call, ...extra, http_status: err.status, code: e.code });
@@ -103,20 +120,30 @@ export function sendMessage(ctx: MockContext, phoneId: string, body: unknown, pa
   const isBsuid = req.to.kind === "bsuid";
   if (state.knobs.webhook_target_url !== null) {
     const plan = planStatuses(
-    {
-      wamid,
-      recipientId: isBsuid ? "" : req.to.key,
-      ...(isBsuid ? { recipientUserId: req.to.key } : {}),
-      ...(req.bizOpaque === undefined ? {} : { bizOpaque: req.bizOpaque }),
-      pricing: pricingFor(r.category, r.windowOpen),
-      acceptedAt: now,
-      ...(r.trigger?.when === "async" ? { asyncFailure: { code: r.trigger.code, afterSent: r.trigger.afterSent } } : {}),
-    },
-    state.knobs,
-    state.random,
-  );
+      {
+        wamid,
+        recipientId: isBsuid ? "" : req.to.key,
+        ...(userIdOf(ctx, req) === undefined ? {} : { recipientUserId: userIdOf(ctx, req) }),
+        ...(req.bizOpaque === undefined ? {} : { bizOpaque: req.bizOpaque }),
+        pricing: pricingFor(r.category, r.windowOpen),
+        acceptedAt: now,
+        ...(r.trigger?.when === "async"
+          ? { asyncFailure: { code: r.trigger.code, afterSent: r.trigger.afterSent } }
+          : {}),
+      },
+      state.knobs,
+      state.random,
+    );
     ctx.webhooks.statuses(phone.id, plan);
   }
-  const contact = isBsuid ? { input: req.to.input, wa_id: "", user_id: req.to.key } : { input: req.to.input, wa_id: req.to.key };
+  const contact = isBsuid
+    ? { input: req.to.input, wa_id: "", user_id: req.to.key }
+    : { input: req.to.input, wa_id: req.to.key };
   return { status: 200, body: { messaging_product: "whatsapp", contacts: [contact], messages: [{ id: wamid }] } };
+}
+
+/** recipient_user_id: the BSUID addressed, or the phone's BSUID when webhooks carry them (`user_ids`). */
+function userIdOf(ctx: MockContext, req: Msg): string | undefined {
+  if (req.to.kind === "bsuid") return req.to.key;
+  return ctx.state.knobs.user_ids ? ctx.state.identities.bsuidOf(req.to.key) : undefined;
 }

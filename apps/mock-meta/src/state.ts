@@ -1,14 +1,20 @@
 import { createCallLog, type CallLog } from "./call-log.js";
+import { createIdentities, type Identities } from "./identities.js";
 import { applyKnobs, defaultKnobs, type MockKnobs } from "./knobs.js";
 import type { MockMetaOptions, PhoneSeed } from "./options.js";
 import { createRandom, type Random } from "./prng.js";
+import { createMediaStore, type MediaStore } from "./media.js";
 import { createKeyedLimiter, type Bucket, type KeyedLimiter } from "./rate-limiters.js";
 import {
-  DEFAULT_DISPLAY_PHONE_NUMBER, DEFAULT_PHONE_NUMBER_ID, DEFAULT_VERIFIED_NAME, DEFAULT_WABA_ID, SEED_TEMPLATES,
+  DEFAULT_DISPLAY_PHONE_NUMBER,
+  DEFAULT_PHONE_NUMBER_ID,
+  DEFAULT_VERIFIED_NAME,
+  DEFAULT_WABA_ID,
+  SEED_TEMPLATES,
 } from "./seed.js";
 import { createTemplateStore, type TemplateStore } from "./templates.js";
 
-export type QualityRating = "GREEN" | "YELLOW" | "RED" | "UNKNOWN";
+type QualityRating = "GREEN" | "YELLOW" | "RED" | "UNKNOWN";
 
 export interface PhoneState extends PhoneSeed {
   qualityRating: QualityRating;
@@ -18,7 +24,7 @@ export interface PhoneState extends PhoneSeed {
   readonly bucket: Bucket;
 }
 
-export interface FailRule {
+interface FailRule {
   remaining: number;
   readonly code: number;
   readonly to?: string;
@@ -30,7 +36,9 @@ export interface MockState {
   readonly phones: Map<string, PhoneState>;
   readonly wabaIds: ReadonlySet<string>;
   readonly templates: TemplateStore;
+  readonly media: MediaStore;
   readonly lastInbound: Map<string, number>; // `${phoneId}|${recipient}` → ms of the last inbound message
+  readonly identities: Identities; // phone ↔ BSUID pairs; windows and limits key on the phone when one is known
   readonly pairs: KeyedLimiter;
   failNext: FailRule[];
   readonly calls: CallLog;
@@ -42,7 +50,7 @@ export interface MockState {
   reset(): void;
 }
 
-export function initialKnobs(o: MockMetaOptions): MockKnobs {
+function initialKnobs(o: MockMetaOptions): MockKnobs {
   return applyKnobs(defaultKnobs(o.webhookDelayMs ?? 200), {
     webhook_target_url: o.webhookTargetUrl ?? null,
     pair_burst: o.pairBurst ?? 3,
@@ -76,7 +84,9 @@ export function createState(o: MockMetaOptions): MockState {
     phones: new Map(),
     wabaIds: new Set(seeds.map((p) => p.wabaId)),
     templates,
+    media: createMediaStore(1_000_000_000_000_000 + (Math.floor(Date.now() / 1000) % 10_000_000) * 10_000),
     lastInbound: new Map(),
+    identities: createIdentities(),
     pairs,
     failNext: [],
     calls: createCallLog(o.maxCalls ?? 200_000),
@@ -95,15 +105,23 @@ export function createState(o: MockMetaOptions): MockState {
       const t = now();
       for (const p of seeds) {
         state.phones.set(p.id, {
-          ...p, qualityRating: "GREEN", messagingLimit: "TIER_250", mps, burst: mps, bucket: { tokens: mps, last: t },
+          ...p,
+          qualityRating: "GREEN",
+          messagingLimit: "TIER_250",
+          mps,
+          burst: mps,
+          bucket: { tokens: mps, last: t },
         });
       }
       state.lastInbound.clear();
+      state.identities.clear();
+      state.media.clear();
       pairs.configure(state.knobs.pair_burst, 1 / state.knobs.pair_interval_ms);
       pairs.clear();
       state.failNext = [];
       state.calls.clear();
-      for (const waba of state.wabaIds) templates.replaceAll(waba, waba === defaultWabaId ? (o.templates ?? SEED_TEMPLATES) : []);
+      for (const waba of state.wabaIds)
+        templates.replaceAll(waba, waba === defaultWabaId ? (o.templates ?? SEED_TEMPLATES) : []);
     },
   };
   state.reset();

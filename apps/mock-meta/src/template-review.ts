@@ -3,7 +3,14 @@ import type { TemplateStatus } from "./seed.js";
 import type { TemplateRecord } from "./templates.js";
 import { templateStatusValue } from "./webhooks/waba-events.js";
 
-const REASONS = ["ABUSIVE_CONTENT", "INCORRECT_CATEGORY", "INVALID_FORMAT", "PROMOTIONAL", "SCAM", "TAG_CONTENT_MISMATCH"];
+const REASONS = [
+  "ABUSIVE_CONTENT",
+  "INCORRECT_CATEGORY",
+  "INVALID_FORMAT",
+  "PROMOTIONAL",
+  "SCAM",
+  "TAG_CONTENT_MISMATCH",
+];
 
 /** Changes a template's status and emits `message_template_status_update` like Meta's review does. */
 export function setTemplateStatus(ctx: MockContext, t: TemplateRecord, status: TemplateStatus, reason?: string): void {
@@ -24,9 +31,11 @@ export interface ReviewRequest {
  */
 export function scheduleReview(ctx: MockContext, t: TemplateRecord, ask: ReviewRequest): void {
   const name = t.name.toUpperCase();
-  const outcome = ask.outcome ?? (name.includes("HOLD") ? "PENDING" : name.includes("REJECT") ? "REJECTED" : "APPROVED");
+  const outcome =
+    ask.outcome ?? (name.includes("HOLD") ? "PENDING" : name.includes("REJECT") ? "REJECTED" : "APPROVED");
   if (outcome === "PENDING") return;
-  const reason = outcome === "REJECTED" ? (ask.reason ?? REASONS.find((r) => name.includes(r)) ?? "INVALID_FORMAT") : "NONE";
+  const reason =
+    outcome === "REJECTED" ? (ask.reason ?? REASONS.find((r) => name.includes(r)) ?? "INVALID_FORMAT") : "NONE";
   const timer = setTimeout(() => {
     ctx.timers.delete(timer);
     if (ctx.state.templates.byId(t.id) === t && t.status === "PENDING") setTemplateStatus(ctx, t, outcome, reason);

@@ -3,14 +3,28 @@ import { z } from "zod";
 const upper = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), schema);
 
-export const categorySchema = upper(z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"]));
-export const statusSchema = upper(z.enum([
-  "APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "FLAGGED", "REINSTATED",
-  "PENDING_DELETION", "DELETED", "ARCHIVED", "UNARCHIVED", "LIMIT_EXCEEDED", "LOCKED",
-]));
-export const formatSchema = upper(z.enum(["POSITIONAL", "NAMED"]));
+const categorySchema = upper(z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"]));
+const statusSchema = upper(
+  z.enum([
+    "APPROVED",
+    "PENDING",
+    "REJECTED",
+    "PAUSED",
+    "DISABLED",
+    "IN_APPEAL",
+    "FLAGGED",
+    "REINSTATED",
+    "PENDING_DELETION",
+    "DELETED",
+    "ARCHIVED",
+    "UNARCHIVED",
+    "LIMIT_EXCEEDED",
+    "LOCKED",
+  ]),
+);
+const formatSchema = upper(z.enum(["POSITIONAL", "NAMED"]));
 
-export const componentSchema = z
+const componentSchema = z
   .object({
     type: z.string().min(1),
     format: z.string().optional(),
@@ -37,7 +51,10 @@ export const createTemplateSchema = z
 
 /** One template for PUT/POST /_mock/templates: a full seed, or `{name, language?, status, reason?}` to change one. */
 export const controlTemplateSchema = z.object({
-  id: z.string().regex(/^\d{1,15}$/).optional(),
+  id: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .optional(),
   name: z.string().min(1).optional(),
   language: z.string().min(1).optional(),
   category: categorySchema.optional(),
@@ -45,6 +62,7 @@ export const controlTemplateSchema = z.object({
   parameter_format: formatSchema.optional(),
   components: z.array(componentSchema).refine(hasBody, "components must contain a BODY component").optional(),
   reason: z.string().optional(),
+  quality: upper(z.enum(["GREEN", "YELLOW", "RED", "UNKNOWN"])).optional(),
   emit_webhook: z.boolean().default(true),
 });
 

@@ -5,6 +5,27 @@ export interface Placeholders {
   readonly body: readonly string[];
   readonly headerMedia: boolean; // IMAGE/VIDEO/DOCUMENT/LOCATION header: one media parameter expected
   readonly bodyTextLength: number; // body text without its placeholders
+  readonly headerFormat: string | null; // TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION; null without a header
+  readonly buttons: readonly TemplateButton[]; // by index
+}
+
+/** A template button as a send's `button` component must address it; `subType` null: it takes no parameter. */
+export interface TemplateButton {
+  readonly kind: string;
+  readonly subType: "url" | "quick_reply" | "copy_code" | null;
+  readonly required: boolean;
+}
+
+function buttonOf(b: Record<string, unknown>): TemplateButton {
+  const kind = String(b["type"] ?? "").toUpperCase();
+  if (kind === "URL") {
+    const dynamic = namesIn(typeof b["url"] === "string" ? b["url"] : undefined).length > 0;
+    return { kind, subType: dynamic ? "url" : null, required: dynamic };
+  }
+  if (kind === "QUICK_REPLY") return { kind, subType: "quick_reply", required: false };
+  if (kind === "COPY_CODE") return { kind, subType: "copy_code", required: true };
+  if (kind === "OTP") return { kind, subType: "url", required: true }; // Meta takes the code as sub_type url
+  return { kind, subType: null, required: false };
 }
 
 export interface TemplateRecord {
@@ -15,6 +36,8 @@ export interface TemplateRecord {
   category: TemplateCategory;
   status: TemplateStatus;
   rejectedReason: string;
+  quality: "GREEN" | "YELLOW" | "RED" | "UNKNOWN" | null; // null: derived from the status
+  previousCategory: TemplateCategory | null; // set when Meta recategorizes it
   readonly parameterFormat: "POSITIONAL" | "NAMED";
   readonly components: readonly TemplateComponent[];
   readonly placeholders: Placeholders;
@@ -38,6 +61,8 @@ export function placeholdersOf(components: readonly TemplateComponent[]): Placeh
     body: namesIn(body?.text),
     headerMedia: header !== undefined && format !== "TEXT",
     bodyTextLength: (body?.text ?? "").replace(PLACEHOLDER, "").length,
+    headerFormat: header === undefined ? null : format,
+    buttons: (components.find((c) => c.type.toUpperCase() === "BUTTONS")?.buttons ?? []).map(buttonOf),
   };
 }
 
@@ -75,6 +100,8 @@ export function createTemplateStore(idBase: number): TemplateStore {
         category: seed.category,
         status: seed.status,
         rejectedReason: seed.rejected_reason ?? "NONE",
+        quality: existing?.quality ?? null,
+        previousCategory: existing?.previousCategory ?? null,
         parameterFormat: seed.parameter_format,
         components: seed.components,
         placeholders: placeholdersOf(seed.components),
@@ -109,7 +136,8 @@ export function templateJson(t: TemplateRecord, fields?: readonly string[]): Rec
     category: t.category,
     sub_category: null,
     rejected_reason: t.rejectedReason,
-    quality_score: { score: t.status === "PAUSED" ? "RED" : "GREEN" },
+    previous_category: t.previousCategory,
+    quality_score: { score: t.quality ?? (t.status === "PAUSED" ? "RED" : "GREEN") },
     id: t.id,
   };
   if (fields === undefined || fields.length === 0) return full;

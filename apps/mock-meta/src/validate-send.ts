@@ -1,5 +1,6 @@
 import type { GraphErrorInput } from "./error-catalog.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
+import { validateRich } from "./validate-rich.js";
 
 export type SendRequest =
   | { readonly kind: "mark_read"; readonly messageId: string }
@@ -8,7 +9,11 @@ export type SendRequest =
       readonly to: Recipient;
       readonly type: string;
       readonly bizOpaque?: string;
-      readonly template?: { readonly name: string; readonly language: string; readonly components?: readonly unknown[] };
+      readonly template?: {
+        readonly name: string;
+        readonly language: string;
+        readonly components?: readonly unknown[];
+      };
     };
 
 export type Validated = { ok: true; req: SendRequest } | { ok: false; error: GraphErrorInput };
@@ -20,7 +25,11 @@ const MAX_TEXT = 4096;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const required = (param: string): Validated => ({
   ok: false,
-  error: { code: 100, message: `(#100) The parameter ${param} is required.`, details: `The parameter ${param} is required.` },
+  error: {
+    code: 100,
+    message: `(#100) The parameter ${param} is required.`,
+    details: `The parameter ${param} is required.`,
+  },
 });
 const invalid = (code: number, details: string): Validated => ({ ok: false, error: { code, details } });
 
@@ -34,10 +43,15 @@ export function validateSend(body: unknown): Validated {
   }
   if (body["status"] === "read") {
     const id = body["message_id"];
-    return typeof id === "string" && id !== "" ? { ok: true, req: { kind: "mark_read", messageId: id } } : required("message_id");
+    if (typeof id !== "string" || id === "") return required("message_id");
+    const typing = body["typing_indicator"];
+    if (typing !== undefined && !(isObject(typing) && typing["type"] === "text"))
+      return invalid(100, "Param typing_indicator['type'] must be one of {TEXT}.");
+    return { ok: true, req: { kind: "mark_read", messageId: id } };
   }
   const rt = body["recipient_type"];
-  if (rt !== undefined && rt !== "individual" && rt !== "group") return invalid(100, "Param recipient_type must be one of {INDIVIDUAL, GROUP}.");
+  if (rt !== undefined && rt !== "individual" && rt !== "group")
+    return invalid(100, "Param recipient_type must be one of {INDIVIDUAL, GROUP}.");
   const toRaw = body["to"];
   if (typeof toRaw !== "string" || toRaw === "") return required("to");
   const to = parseRecipient(toRaw);
@@ -67,19 +81,16 @@ export function validateSend(body: unknown): Validated {
     const code = isObject(language) ? language["code"] : undefined;
     if (typeof code !== "string" || code === "") return required("template['language']['code']");
     const components = obj["components"];
-    if (components !== undefined && !Array.isArray(components)) return invalid(100, "Param template['components'] must be an array.");
+    if (components !== undefined && !Array.isArray(components))
+      return invalid(100, "Param template['components'] must be an array.");
     const template = { name, language: code, ...(components === undefined ? {} : { components }) };
     return { ok: true, req: { kind: "message", to, type, template, ...extra } };
   }
-  if (MEDIA.has(type)) {
+  if (MEDIA.has(type) || OTHER.has(type)) {
+    if (type === "contacts" && Array.isArray(obj)) return { ok: true, req: { kind: "message", to, type, ...extra } };
     if (!isObject(obj)) return required(type);
-    if (typeof obj["id"] !== "string" && typeof obj["link"] !== "string") {
-      return invalid(100, `Param ${type} must contain either 'id' or 'link'.`);
-    }
-    return { ok: true, req: { kind: "message", to, type, ...extra } };
-  }
-  if (OTHER.has(type)) {
-    return isObject(obj) || Array.isArray(obj) ? { ok: true, req: { kind: "message", to, type, ...extra } } : required(type);
+    const error = validateRich(type, obj);
+    return error ? { ok: false, error } : { ok: true, req: { kind: "message", to, type, ...extra } };
   }
   return invalid(131051, `Message type '${type}' is not supported.`);
 }

@@ -22,10 +22,23 @@ describe("call log and reset", () => {
     expect(log.json.calls.map((c: any) => c.code)).toEqual([null, 132001]);
     const one = (await call(base, "GET", `/_mock/calls?to=15551230010&phone_number_id=${PHONE}`)).json.calls[0];
     expect(one).toMatchObject({
-      method: "POST", path: `/v25.0/${PHONE}/messages`, to: "15551230010", type: "template", template_name: "order_update",
-      template_language: "en", biz_opaque_callback_data: "c-1", http_status: 200, code: null, wamid: expect.stringMatching(/^wamid\./),
+      method: "POST",
+      path: `/v25.0/${PHONE}/messages`,
+      to: "15551230010",
+      type: "template",
+      template_name: "order_update",
+      template_language: "en",
+      biz_opaque_callback_data: "c-1",
+      http_status: 200,
+      code: null,
+      wamid: expect.stringMatching(/^wamid\./),
     });
-    expect((await call(base, "GET", "/_mock/stats")).json).toMatchObject({ calls: 3, accepted: 2, rejected: 1, by_code: { "132001": 1 } });
+    expect((await call(base, "GET", "/_mock/stats")).json).toMatchObject({
+      calls: 3,
+      accepted: 2,
+      rejected: 1,
+      by_code: { "132001": 1 },
+    });
     await call(base, "POST", "/_mock/reset");
     expect((await call(base, "GET", "/_mock/calls")).json).toMatchObject({ total: 0, calls: [] });
     expect((await call(base, "GET", "/_mock/stats")).json).toMatchObject({ calls: 0, accepted: 0, by_code: {} });
@@ -35,8 +48,13 @@ describe("call log and reset", () => {
 describe("error triggers", () => {
   it("maps recipient suffixes to synchronous errors", async () => {
     const expected: Record<string, [number, number]> = {
-      "15551110001": [131026, 400], "15551110002": [131049, 400], "15551110003": [131050, 400],
-      "15551110007": [131000, 500], "15551110008": [133004, 503], "15551110009": [131048, 400],
+      "15551110001": [131026, 400],
+      "15551110002": [131049, 400],
+      "15551110003": [131050, 400],
+      "15551110007": [131000, 500],
+      "15551110008": [133004, 503],
+      "15551110009": [131048, 400],
+      "15551110570": [131057, 500],
     };
     for (const [to, [code, status]] of Object.entries(expected)) {
       const r = await send(base, template(to));
@@ -44,6 +62,14 @@ describe("error triggers", () => {
     }
     await call(base, "POST", "/_mock/config", { triggers: false });
     expect((await send(base, template("15551110001"))).status).toBe(200);
+  });
+
+  it("answers 190 to every Graph call while the token_revoked knob is on", async () => {
+    await call(base, "POST", "/_mock/config", { token_revoked: true });
+    const r = await send(base, template("15551113333"));
+    expect([r.status, r.json.error.code]).toEqual([401, 190]);
+    await call(base, "POST", "/_mock/config", { token_revoked: false });
+    expect((await send(base, template("15551113333"))).status).toBe(200);
   });
 
   it("applies the force_errors map from options and from /_mock/config", async () => {
@@ -66,7 +92,8 @@ describe("error triggers", () => {
   it("fails a seeded share of sends with 131000 or 133004", async () => {
     await call(base, "POST", "/_mock/config", { failure_rate: 1 });
     const codes = new Set<number>();
-    for (let i = 0; i < 20; i++) codes.add((await send(base, template(`155511140${String(i).padStart(2, "0")}5`))).json.error.code);
+    for (let i = 0; i < 20; i++)
+      codes.add((await send(base, template(`155511140${String(i).padStart(2, "0")}5`))).json.error.code);
     expect([...codes].toSorted()).toEqual([131000, 133004]);
   });
 
@@ -84,11 +111,17 @@ describe("Graph reads", () => {
     expect((await call(base, "GET", `/v25.0/${PHONE}?access_token=mock-token`, undefined, null)).json.id).toBe(PHONE);
     const phone = (await call(base, "GET", `/v25.0/${PHONE}`)).json;
     expect(phone).toMatchObject({
-      id: PHONE, verified_name: "Mock Business", quality_rating: "GREEN", throughput: { level: "STANDARD" },
+      id: PHONE,
+      verified_name: "Mock Business",
+      quality_rating: "GREEN",
+      throughput: { level: "STANDARD" },
       whatsapp_business_manager_messaging_limit: "TIER_250",
     });
     await call(base, "POST", "/_mock/quality", { quality_rating: "RED", messaging_limit: "TIER_2K" });
-    expect((await call(base, "GET", `/v25.0/${PHONE}?fields=quality_rating`)).json).toEqual({ quality_rating: "RED", id: PHONE });
+    expect((await call(base, "GET", `/v25.0/${PHONE}?fields=quality_rating`)).json).toEqual({
+      quality_rating: "RED",
+      id: PHONE,
+    });
     expect((await call(base, "GET", `/v25.0/${WABA}`)).json).toMatchObject({ id: WABA, currency: "USD" });
     expect((await call(base, "GET", `/v25.0/${WABA}/phone_numbers`)).json.data[0].id).toBe(PHONE);
     expect((await call(base, "GET", "/v25.0/123")).json.error).toMatchObject({ code: 100, error_subcode: 33 });
@@ -107,17 +140,37 @@ describe("Graph reads", () => {
       next = page.paging?.next;
     }
     expect(names).toEqual(SEED_TEMPLATES.map((t) => `${t.name}/${t.language}`));
-    const approved = (await call(base, "GET", `/v25.0/${WABA}/message_templates?status=APPROVED&fields=name,status`)).json;
+    const approved = (await call(base, "GET", `/v25.0/${WABA}/message_templates?status=APPROVED&fields=name,status`))
+      .json;
     expect(approved.data.every((t: any) => t.status === "APPROVED" && t.components === undefined)).toBe(true);
     const one = (await call(base, "GET", `/v25.0/${SEED_TEMPLATES[0]?.id}`)).json;
-    expect(one).toMatchObject({ name: "order_update", status: "APPROVED", category: "UTILITY", parameter_format: "POSITIONAL" });
+    expect(one).toMatchObject({
+      name: "order_update",
+      status: "APPROVED",
+      category: "UTILITY",
+      parameter_format: "POSITIONAL",
+    });
   });
 
   it("replaces the template store with PUT /_mock/templates", async () => {
     const put = await call(base, "PUT", "/_mock/templates", {
-      templates: [{ name: "only_one", language: "de", category: "marketing", components: [{ type: "BODY", text: "Hi {{name}}" }] }],
+      templates: [
+        {
+          name: "only_one",
+          language: "de",
+          category: "marketing",
+          components: [{ type: "BODY", text: "Hi {{name}}" }],
+        },
+      ],
     });
-    expect(put.json.data).toEqual([expect.objectContaining({ name: "only_one", status: "APPROVED", parameter_format: "NAMED", category: "MARKETING" })]);
+    expect(put.json.data).toEqual([
+      expect.objectContaining({
+        name: "only_one",
+        status: "APPROVED",
+        parameter_format: "NAMED",
+        category: "MARKETING",
+      }),
+    ]);
     expect((await send(base, template("15551116666"))).json.error.code).toBe(132001);
   });
 });

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 
-export const TOKEN = "mock-token";
+const TOKEN = "mock-token";
 export const SECRET = "mock-app-secret";
 export const PHONE = "100000000000001";
 export const WABA = "200000000000001";
@@ -12,7 +12,7 @@ export interface Received {
   readonly body: WebhookBody;
 }
 
-export interface WebhookBody {
+interface WebhookBody {
   object: string;
   entry: { id: string; time?: number; changes: { field: string; value: Record<string, any> }[] }[];
 }
@@ -66,7 +66,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
 export async function call(base: string, method: string, path: string, body?: unknown, token: string | null = TOKEN) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token !== null) headers["authorization"] = `Bearer ${token}`;
-  const res = await fetch(base + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, json: (await res.json()) as any };
 }
 

@@ -42,7 +42,11 @@ describe("throughput and pair rate (injected clock)", () => {
 
   it("changes the rate at runtime through /_mock/throughput", async () => {
     await call(base, "POST", "/_mock/throughput", { mps: 2 });
-    const r = codes([await send(base, template(nextRecipient())), await send(base, template(nextRecipient())), await send(base, template(nextRecipient()))]);
+    const r = codes([
+      await send(base, template(nextRecipient())),
+      await send(base, template(nextRecipient())),
+      await send(base, template(nextRecipient())),
+    ]);
     expect(r).toEqual([0, 0, 130429]);
     await call(base, "POST", "/_mock/throughput", { mps: 1000 });
     const info = await call(base, "GET", "/v25.0/100000000000001");

@@ -10,8 +10,6 @@ export const spawnScheduler = (env: Record<string, string>): Proc => spawnApp(MA
 
 export { waitFor };
 
-export const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
 let n = 0;
 /** Unique numbers that avoid mock-meta's 0001–0009 trigger suffixes. */
 export function phone(): string {

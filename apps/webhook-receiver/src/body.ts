@@ -1,13 +1,94 @@
-/** Reads a request body up to `limit` bytes; null when it is larger (the rest is not read). */
-export async function readLimited(req: Request, limit: number): Promise<Uint8Array | null> {
-  const declared = Number(req.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!req.body) return new Uint8Array(0);
+import type { IncomingMessage } from "node:http";
+
+/** The bytes of request bodies held in memory at once, across all requests (bounds memory under a flood). */
+export interface ByteBudget {
+  /** Reserves `bytes`; false when that would pass the total (the caller answers 503 without reading). */
+  take(bytes: number): boolean;
+  release(bytes: number): void;
+  inUse(): number;
+}
+
+export function createByteBudget(total: number): ByteBudget {
+  let used = 0;
+  return {
+    take(bytes) {
+      if (used + bytes > total) return false;
+      used += bytes;
+      return true;
+    },
+    release(bytes) {
+      used = Math.max(0, used - bytes);
+    },
+    inUse: () => used,
+  };
+}
+
+/** Content-Length as a number; null when absent or not a plain decimal (chunked bodies). */
+export function declaredLength(req: Request): number | null {
+  const raw = req.headers.get("content-length");
+  return raw !== null && /^\d{1,15}$/.test(raw.trim()) ? Number(raw) : null;
+}
+
+/**
+ * Reads and drops the rest of a body, at most `bound` bytes in all, so a refusal reaches a client that is
+ * still sending (answering mid-upload gives it EPIPE instead of the status). False when the bound was hit.
+ * Given Node's IncomingMessage (a real server) it drains that directly: no web-stream cost per chunk.
+ */
+export async function discardBody(req: Request, bound: number, incoming?: IncomingMessage): Promise<boolean> {
+  if (incoming) return drainIncoming(incoming, bound);
+  if (!req.body || req.bodyUsed) return true;
+  return drain(req.body.getReader(), bound, 0);
+}
+
+function drainIncoming(incoming: IncomingMessage, bound: number): Promise<boolean> {
+  if (incoming.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (ok: boolean) => {
+      incoming.off("data", onData).off("end", onEnd).off("error", onFail).off("close", onFail);
+      if (!ok) incoming.pause();
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > bound) done(false);
+    };
+    const onEnd = () => done(true);
+    const onFail = () => done(incoming.readableEnded);
+    incoming.on("data", onData).on("end", onEnd).on("error", onFail).on("close", onFail);
+    incoming.resume();
+  });
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, bound: number, seen: number): Promise<boolean> {
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return true;
+      seen += value.byteLength;
+      if (seen > bound) {
+        await reader.cancel().catch(() => {});
+        return false;
+      }
+    }
+  } catch {
+    return false; // the client went away: nothing left to answer
+  }
+}
+
+export type ReadOutcome = { readonly body: Uint8Array } | { readonly body: null; readonly drained: boolean };
+
+/**
+ * Reads a body of at most `limit` bytes. A larger one (sent chunked, without a length) is discarded up to
+ * `discardBound` bytes in all and comes back as `body: null`. Check the declared length against the limit first.
+ */
+export async function readLimited(req: Request, limit: number, discardBound: number): Promise<ReadOutcome> {
+  if (!req.body) return { body: new Uint8Array(0) };
   // A declared length within the limit: read it in one go (much cheaper than pulling chunks through a
-  // web stream); a body longer than it declared is refused as well.
-  if (Number.isFinite(declared)) {
+  // web stream); the HTTP parser holds the body to the length it declared.
+  if (declaredLength(req) !== null) {
     const all = new Uint8Array(await req.arrayBuffer());
-    return all.byteLength > limit ? null : all;
+    return all.byteLength > limit ? { body: null, drained: true } : { body: all };
   }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -16,20 +97,17 @@ export async function readLimited(req: Request, limit: number): Promise<Uint8Arr
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
+    if (size > limit) return { body: null, drained: await drain(reader, discardBound, size) };
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 1) return { body: chunks[0]! };
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {
     out.set(c, at);
     at += c.byteLength;
   }
-  return out;
+  return { body: out };
 }
 
 /** A shallow envelope check: the processor parses the rest (parseWebhook never refuses inside an envelope). */

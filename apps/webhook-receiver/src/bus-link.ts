@@ -14,7 +14,14 @@ export interface BusLink {
  * A NATS link that never blocks startup: the receiver must answer Meta (via the Postgres inbox) even when
  * NATS is down when it starts, so the first connect is retried in the background every `retryMs`.
  */
-export function createBusLink(opts: { url: string; name: string; names: BusNames; log: LogLike; timeoutMs: number; retryMs?: number }): BusLink {
+export function createBusLink(opts: {
+  url: string;
+  name: string;
+  names: BusNames;
+  log: LogLike;
+  timeoutMs: number;
+  retryMs?: number;
+}): BusLink {
   let bus: Bus | null = null;
   let connected = false;
   let closed = false;
@@ -34,7 +41,10 @@ export function createBusLink(opts: { url: string; name: string; names: BusNames
       connected = true;
       void watch(b);
     } catch (err) {
-      opts.log.warn({ err: { message: (err as Error).message } }, "nats unreachable; webhooks go to the Postgres inbox");
+      opts.log.warn(
+        { err: { message: (err as Error).message } },
+        "nats unreachable; webhooks go to the Postgres inbox",
+      );
       if (!closed) timer = setTimeout(() => void attempt(), opts.retryMs ?? 1000);
     }
   };

@@ -8,8 +8,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_SECRET, signed, statusBody, VERIFY_TOKEN, waitFor } from "./support.js";
 
-// The built processes, as deployed: the receiver (real HTTP listen) and the processor, talking over NATS.
-const dist = (f: string) => fileURLToPath(new URL(`../dist/${f}`, import.meta.url));
+// The built processes, as deployed: the receiver (real HTTP listen) and apps/webhook-processor, talking over NATS.
+const dist = (f: string) => fileURLToPath(new URL(`../${f}`, import.meta.url));
 const tdb = useTestDatabase();
 const names = busNames();
 let db: Db;
@@ -21,7 +21,10 @@ let meta: Awaited<ReturnType<typeof startMockMeta>>;
 const output: string[] = [];
 
 function start(file: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, [dist(file)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(process.execPath, [dist(file)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   p.stdout?.on("data", (b: Buffer) => output.push(b.toString()));
   p.stderr?.on("data", (b: Buffer) => output.push(b.toString()));
   return p;
@@ -38,19 +41,40 @@ beforeAll(async () => {
   db = createDb(tdb.url, { max: 2 });
   admin = await connectBus({ url: TEST_NATS_URL, name: "e2e-admin" });
   const env = {
-    ...names, DATABASE_URL: tdb.url, REDIS_URL: TEST_REDIS_URL, NATS_URL: TEST_NATS_URL, REDIS_KEY_PREFIX: redisPrefix(),
-    META_APP_SECRET: APP_SECRET, WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info",
+    ...names,
+    DATABASE_URL: tdb.url,
+    REDIS_URL: TEST_REDIS_URL,
+    NATS_URL: TEST_NATS_URL,
+    REDIS_KEY_PREFIX: redisPrefix(),
+    META_APP_SECRET: APP_SECRET,
+    WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
     INBOX_DRAIN_MS: "100",
   };
-  processor = start("processor-main.js", env);
-  await waitFor("processor ready", async () => output.join("").includes('"service":"webhook-processor"') && /"msg":"ready"/.test(output.join("")), 20_000);
-  receiver = start("main.js", env);
-  const port = await waitFor("receiver port", async () => {
-    const m = /"port":(\d+),"msg":"ready"/.exec(output.join(""));
-    return m ? Number(m[1]) : null;
-  }, 20_000);
+  processor = start("../webhook-processor/dist/main.js", { ...env, OPS_PORT: "0" });
+  await waitFor(
+    "processor ready",
+    async () => output.join("").includes('"service":"webhook-processor"') && /"msg":"ready"/.test(output.join("")),
+    20_000,
+  );
+  receiver = start("dist/main.js", env);
+  const port = await waitFor(
+    "receiver port",
+    async () => {
+      const m = /"port":(\d+),"msg":"ready"/.exec(output.join(""));
+      return m ? Number(m[1]) : null;
+    },
+    20_000,
+  );
   base = `http://127.0.0.1:${port}`;
-  meta = await startMockMeta({ port: 0, appSecret: APP_SECRET, webhookTargetUrl: `${base}/webhook`, webhookDelayMs: 20 });
+  meta = await startMockMeta({
+    port: 0,
+    appSecret: APP_SECRET,
+    webhookTargetUrl: `${base}/webhook`,
+    webhookDelayMs: 20,
+  });
 });
 
 afterAll(async () => {
@@ -69,42 +93,81 @@ describe("receiver and processor processes", () => {
     expect(await v.text()).toBe("abc123");
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect((await fetch(`${base}/ready`)).status).toBe(200);
-    const unsigned = await fetch(`${base}/webhook`, { method: "POST", body: statusBody([{ id: "wamid.X", status: "sent" }]) });
+    const unsigned = await fetch(`${base}/webhook`, {
+      method: "POST",
+      body: statusBody([{ id: "wamid.X", status: "sent" }]),
+    });
     expect(unsigned.status).toBe(401);
   });
 
   it("a signed status POSTed over HTTP is applied by the processor", async () => {
     await db.insertInto("customers").values({ customer_id: "6281200001111" }).execute();
-    const row = await db.insertInto("messages").values({
-      customer_id: "6281200001111", direction: "outbound", category: "utility", kind: "template", content: "{}", status: "sent",
-      wamid: "wamid.E2E1", phone_number_id: null, template_name: null, template_locale: null, error_code: null, error_title: null,
-      error_details: null, error_explanation: null, status_reason: null, deliver_at: null, campaign_id: null, idempotency_key: null, request_hash: null,
-    }).returning("id").executeTakeFirstOrThrow();
+    const row = await db
+      .insertInto("messages")
+      .values({
+        customer_id: "6281200001111",
+        direction: "outbound",
+        category: "utility",
+        kind: "template",
+        content: "{}",
+        status: "sent",
+        wamid: "wamid.E2E1",
+        phone_number_id: null,
+        template_name: null,
+        template_locale: null,
+        error_code: null,
+        error_title: null,
+        error_details: null,
+        error_explanation: null,
+        status_reason: null,
+        deliver_at: null,
+        campaign_id: null,
+        idempotency_key: null,
+        request_hash: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     const body = statusBody([{ id: "wamid.E2E1", status: "read", timestamp: Math.floor(Date.now() / 1000) }]);
     const res = await fetch(`${base}/webhook`, { method: "POST", ...signed(body) });
     expect(res.status).toBe(200);
-    await waitFor("read applied", async () =>
-      (await db.selectFrom("messages").select("status").where("id", "=", row.id).executeTakeFirstOrThrow()).status === "read");
+    await waitFor(
+      "read applied",
+      async () =>
+        (await db.selectFrom("messages").select("status").where("id", "=", row.id).executeTakeFirstOrThrow()).status ===
+        "read",
+    );
   });
 
   it("a 1,000-status batch in one signed POST is accepted and every status applied", async () => {
     await db.insertInto("customers").values({ customer_id: "6281200003333" }).execute();
     await sql`INSERT INTO messages (customer_id, direction, category, kind, content, status, wamid)
-      SELECT '6281200003333', 'outbound', 'utility', 'template', '{}', 'sent', 'wamid.K' || g FROM generate_series(1, 1000) g`.execute(db);
+      SELECT '6281200003333', 'outbound', 'utility', 'template', '{}', 'sent', 'wamid.K' || g FROM generate_series(1, 1000) g`.execute(
+      db,
+    );
     const ts = Math.floor(Date.now() / 1000);
-    const body = statusBody(Array.from({ length: 1000 }, (_, i) => ({ id: `wamid.K${i + 1}`, status: "delivered", timestamp: ts })));
+    const body = statusBody(
+      Array.from({ length: 1000 }, (_, i) => ({ id: `wamid.K${i + 1}`, status: "delivered", timestamp: ts })),
+    );
     const res = await fetch(`${base}/webhook`, { method: "POST", ...signed(body) });
     expect(res.status).toBe(200);
-    await waitFor("1,000 delivered", async () => {
-      const r = await sql<{ n: string }>`SELECT count(*) AS n FROM messages WHERE wamid LIKE 'wamid.K%' AND status = 'delivered'`.execute(db);
-      return Number(r.rows[0]!.n) === 1000;
-    }, 30_000);
+    await waitFor(
+      "1,000 delivered",
+      async () => {
+        const r = await sql<{
+          n: string;
+        }>`SELECT count(*) AS n FROM messages WHERE wamid LIKE 'wamid.K%' AND status = 'delivered'`.execute(db);
+        return Number(r.rows[0]!.n) === 1000;
+      },
+      30_000,
+    );
   });
 
   it("mock-meta's signed, batched webhooks: inbound STOP and the sent/delivered/read of a reply", async () => {
     const to = "6281255556666";
     const inbound = await fetch(`${meta.url}/_mock/inbound`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from: to, text: "Stop", name: "Rina" }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ from: to, text: "Stop", name: "Rina" }),
     });
     expect(inbound.status).toBe(200);
     await waitFor("opt-out applied", async () => {
@@ -112,14 +175,41 @@ describe("receiver and processor processes", () => {
       return c?.marketing_consent === "revoked" && c.display_name === "Rina";
     });
     // Our row exists before Meta knows the wamid; the webhooks find it through biz_opaque_callback_data.
-    const row = await db.insertInto("messages").values({
-      customer_id: to, direction: "outbound", category: "service", kind: "text", content: "{}", status: "sending",
-      wamid: null, phone_number_id: null, template_name: null, template_locale: null, error_code: null, error_title: null,
-      error_details: null, error_explanation: null, status_reason: null, deliver_at: null, campaign_id: null, idempotency_key: null, request_hash: null,
-    }).returning("id").executeTakeFirstOrThrow();
+    const row = await db
+      .insertInto("messages")
+      .values({
+        customer_id: to,
+        direction: "outbound",
+        category: "service",
+        kind: "text",
+        content: "{}",
+        status: "sending",
+        wamid: null,
+        phone_number_id: null,
+        template_name: null,
+        template_locale: null,
+        error_code: null,
+        error_title: null,
+        error_details: null,
+        error_explanation: null,
+        status_reason: null,
+        deliver_at: null,
+        campaign_id: null,
+        idempotency_key: null,
+        request_hash: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     const sent = await fetch(`${meta.url}/v25.0/100000000000001/messages`, {
-      method: "POST", headers: { "content-type": "application/json", authorization: "Bearer mock-token" },
-      body: JSON.stringify({ messaging_product: "whatsapp", to, type: "text", text: { body: "Done, you will get no more offers." }, biz_opaque_callback_data: row.id }),
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer mock-token" },
+      body: JSON.stringify({
+        messaging_product: "whatsapp",
+        to,
+        type: "text",
+        text: { body: "Done, you will get no more offers." },
+        biz_opaque_callback_data: row.id,
+      }),
     });
     expect(sent.status).toBe(200);
     const wamid = ((await sent.json()) as { messages: Array<{ id: string }> }).messages[0]!.id;
@@ -134,30 +224,65 @@ describe("receiver and processor processes", () => {
 
   it("with NATS unreachable the receiver answers 200 from the inbox and the event is applied after recovery", async () => {
     // A receiver pointed at a closed NATS port: its bodies go to webhook_inbox; the running processor drains them.
-    const lonely = start("main.js", {
-      ...names, DATABASE_URL: tdb.url, NATS_URL: "nats://127.0.0.1:1", META_APP_SECRET: APP_SECRET, WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
-      PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", REDIS_URL: TEST_REDIS_URL,
+    const lonely = start("dist/main.js", {
+      ...names,
+      DATABASE_URL: tdb.url,
+      NATS_URL: "nats://127.0.0.1:1",
+      META_APP_SECRET: APP_SECRET,
+      WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      REDIS_URL: TEST_REDIS_URL,
     });
     try {
       const seen = output.length;
-      const port = await waitFor("second receiver port", async () => {
-        const m = /"port":(\d+),"msg":"ready"/.exec(output.slice(seen).join(""));
-        return m ? Number(m[1]) : null;
-      }, 20_000);
+      const port = await waitFor(
+        "second receiver port",
+        async () => {
+          const m = /"port":(\d+),"msg":"ready"/.exec(output.slice(seen).join(""));
+          return m ? Number(m[1]) : null;
+        },
+        20_000,
+      );
       await db.insertInto("customers").values({ customer_id: "6281200002222" }).execute();
-      const row = await db.insertInto("messages").values({
-        customer_id: "6281200002222", direction: "outbound", category: "utility", kind: "template", content: "{}", status: "sent",
-        wamid: "wamid.E2E2", phone_number_id: null, template_name: null, template_locale: null, error_code: null, error_title: null,
-        error_details: null, error_explanation: null, status_reason: null, deliver_at: null, campaign_id: null, idempotency_key: null, request_hash: null,
-      }).returning("id").executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto("messages")
+        .values({
+          customer_id: "6281200002222",
+          direction: "outbound",
+          category: "utility",
+          kind: "template",
+          content: "{}",
+          status: "sent",
+          wamid: "wamid.E2E2",
+          phone_number_id: null,
+          template_name: null,
+          template_locale: null,
+          error_code: null,
+          error_title: null,
+          error_details: null,
+          error_explanation: null,
+          status_reason: null,
+          deliver_at: null,
+          campaign_id: null,
+          idempotency_key: null,
+          request_hash: null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
       const body = statusBody([{ id: "wamid.E2E2", status: "delivered", timestamp: Math.floor(Date.now() / 1000) }]);
       const res = await fetch(`http://127.0.0.1:${port}/webhook`, { method: "POST", ...signed(body) });
       expect(res.status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/ready`);
       expect(ready.status).toBe(200); // it can still keep webhooks (inbox); the checks say NATS is down
       expect(await ready.json()).toMatchObject({ checks: { nats: false, postgres: true } });
-      await waitFor("delivered applied", async () =>
-        (await db.selectFrom("messages").select("status").where("id", "=", row.id).executeTakeFirstOrThrow()).status === "delivered");
+      await waitFor(
+        "delivered applied",
+        async () =>
+          (await db.selectFrom("messages").select("status").where("id", "=", row.id).executeTakeFirstOrThrow())
+            .status === "delivered",
+      );
       expect((await db.selectFrom("webhook_inbox").select("id").execute()).length).toBe(0);
     } finally {
       await stop(lonely);

@@ -19,9 +19,17 @@ const metrics = testMetrics();
 
 function makeApp(over: Partial<Parameters<typeof createReceiverApp>[0]> = {}) {
   return createReceiverApp({
-    appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, bodyLimitBytes: 4096,
-    publish: link.publish, natsUp: link.up, store: (b, at) => storeInInbox(db, b, at),
-    ready: async () => ({ ok: link.up(), checks: { nats: link.up() } }), metrics, log: mem.log, ...over,
+    appSecret: APP_SECRET,
+    verifyToken: VERIFY_TOKEN,
+    bodyLimitBytes: 4096,
+    bufferBytes: 64 * 1024,
+    publish: link.publish,
+    natsUp: link.up,
+    store: (b, at) => storeInInbox(db, b, at),
+    ready: async () => ({ ok: link.up(), checks: { nats: link.up() } }),
+    metrics,
+    log: mem.log,
+    ...over,
   });
 }
 
@@ -49,14 +57,18 @@ afterAll(async () => {
 
 describe("GET /webhook (verification handshake)", () => {
   it("echoes the challenge for the right token", async () => {
-    const res = await makeApp().request(`/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
+    const res = await makeApp().request(
+      `/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("1158201444");
   });
   it("answers 403 for a wrong token, a wrong mode or no challenge", async () => {
     const app = makeApp();
     expect((await app.request("/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1")).status).toBe(403);
-    expect((await app.request(`/webhook?hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`)).status).toBe(403);
+    expect(
+      (await app.request(`/webhook?hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`)).status,
+    ).toBe(403);
     expect((await app.request(`/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}`)).status).toBe(403);
   });
 });
@@ -76,13 +88,28 @@ describe("POST /webhook refusals", () => {
     expect(big.length).toBeGreaterThan(4096);
     const res = await post(makeApp(), big, signed(big).headers);
     expect(res.status).toBe(413);
-    const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } });
-    const res2 = await makeApp().request("/webhook", { method: "POST", body: stream, headers: signed(big).headers, duplex: "half" } as RequestInit);
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big));
+        c.close();
+      },
+    });
+    const res2 = await makeApp().request("/webhook", {
+      method: "POST",
+      body: stream,
+      headers: signed(big).headers,
+      duplex: "half",
+    } as RequestInit);
     expect(res2.status).toBe(413);
   });
   it("400 for a signed body that is not JSON or not a WhatsApp envelope", async () => {
     const app = makeApp();
-    for (const b of ["not json {", "[1,2]", JSON.stringify({ object: "page", entry: [] }), JSON.stringify({ object: "whatsapp_business_account" })]) {
+    for (const b of [
+      "not json {",
+      "[1,2]",
+      JSON.stringify({ object: "page", entry: [] }),
+      JSON.stringify({ object: "whatsapp_business_account" }),
+    ]) {
       const res = await post(app, b, signed(b).headers);
       expect(res.status, b).toBe(400);
     }
@@ -121,13 +148,22 @@ describe("POST /webhook accepted", () => {
   it("keeps the body in the Postgres inbox and answers 200 when NATS cannot take it", async () => {
     const dead = await connectBus({ url: TEST_NATS_URL, name: "dead-link" });
     await dead.close();
-    const app = makeApp({ publish: async (b, at) => { const { publishWebhookBody } = await import("@wa/bus"); return publishWebhookBody(dead.js, names, b, { receivedAt: at, timeoutMs: 200 }); } });
+    const app = makeApp({
+      publish: async (b, at) => {
+        const { publishWebhookBody } = await import("@wa/bus");
+        return publishWebhookBody(dead.js, names, b, { receivedAt: at, timeoutMs: 200 });
+      },
+    });
     const body = statusBody([{ id: "wamid.INBOX1", status: "read" }]);
     const before = await inboxSize(db);
     const res = await post(app, body, signed(body).headers);
     expect(res.status).toBe(200);
     expect(await inboxSize(db)).toBe(before + 1);
-    const row = await db.selectFrom("webhook_inbox").selectAll().where("body_sha256", "=", createHash("sha256").update(body).digest("hex")).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("webhook_inbox")
+      .selectAll()
+      .where("body_sha256", "=", createHash("sha256").update(body).digest("hex"))
+      .executeTakeFirstOrThrow();
     expect(row.body.toString()).toBe(body);
     // Known-down NATS skips the publish attempt altogether.
     const res2 = await post(makeApp({ natsUp: () => false }), body, signed(body).headers);
@@ -176,10 +212,29 @@ describe("ops endpoints and logs", () => {
 function textBodyWithEmoji(): string {
   return JSON.stringify({
     object: "whatsapp_business_account",
-    entry: [{ id: "200000000000001", changes: [{ field: "messages", value: {
-      messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" },
-      contacts: [{ profile: { name: "José 😀" }, wa_id: "6281234567890" }],
-      messages: [{ from: "6281234567890", id: "wamid.EMOJI1", timestamp: "1760000000", type: "text", text: { body: "Olá 👋 café" } }],
-    } }] }],
+    entry: [
+      {
+        id: "200000000000001",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" },
+              contacts: [{ profile: { name: "José 😀" }, wa_id: "6281234567890" }],
+              messages: [
+                {
+                  from: "6281234567890",
+                  id: "wamid.EMOJI1",
+                  timestamp: "1760000000",
+                  type: "text",
+                  text: { body: "Olá 👋 café" },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
   });
 }

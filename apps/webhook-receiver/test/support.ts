@@ -19,49 +19,48 @@ export function memoryLogger(): { log: Logger; lines: string[] } {
 
 export const testMetrics = () => createMetrics({ service: "webhook-receiver-test", defaultMetrics: false });
 
-export function signed(body: string | Uint8Array, secret = APP_SECRET): { body: string | Uint8Array; headers: Record<string, string> } {
+export function signed(
+  body: string | Uint8Array,
+  secret = APP_SECRET,
+): { body: string | Uint8Array; headers: Record<string, string> } {
   return { body, headers: { "content-type": "application/json", "x-hub-signature-256": signBody(body, secret) } };
 }
 
-export function statusBody(statuses: Array<{ id: string; status: string; timestamp?: number; biz?: string; recipient?: string }>, wabaId = "200000000000001"): string {
+export function statusBody(
+  statuses: Array<{ id: string; status: string; timestamp?: number; biz?: string; recipient?: string }>,
+  wabaId = "200000000000001",
+): string {
   return JSON.stringify({
     object: "whatsapp_business_account",
-    entry: [{
-      id: wabaId,
-      changes: [{
-        field: "messages",
-        value: {
-          messaging_product: "whatsapp",
-          metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" },
-          statuses: statuses.map((s) => ({
-            id: s.id, status: s.status, timestamp: String(s.timestamp ?? 1_760_000_000), recipient_id: s.recipient ?? "6281234567890",
-            ...(s.biz ? { biz_opaque_callback_data: s.biz } : {}),
-          })),
-        },
-      }],
-    }],
+    entry: [
+      {
+        id: wabaId,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" },
+              statuses: statuses.map((s) => ({
+                id: s.id,
+                status: s.status,
+                timestamp: String(s.timestamp ?? 1_760_000_000),
+                recipient_id: s.recipient ?? "6281234567890",
+                ...(s.biz ? { biz_opaque_callback_data: s.biz } : {}),
+              })),
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
-export function textBody(from: string, text: string, wamid: string, timestamp: number, name = "Ann"): string {
-  return JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [{
-      id: "200000000000001",
-      changes: [{
-        field: "messages",
-        value: {
-          messaging_product: "whatsapp",
-          metadata: { display_phone_number: "15550001111", phone_number_id: "100000000000001" },
-          contacts: [{ profile: { name }, wa_id: from }],
-          messages: [{ from, id: wamid, timestamp: String(timestamp), type: "text", text: { body: text } }],
-        },
-      }],
-    }],
-  });
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

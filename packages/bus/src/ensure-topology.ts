@@ -33,7 +33,13 @@ async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<vo
   }
   const { subjects, description, discard, duplicate_window, num_replicas } = spec;
   try {
-    await jsm.streams.update(spec.name, { subjects: [...subjects], description, discard, duplicate_window, num_replicas });
+    await jsm.streams.update(spec.name, {
+      subjects: [...subjects],
+      description,
+      discard,
+      duplicate_window,
+      num_replicas,
+    });
   } catch (err) {
     throw conflictOr(err, `stream ${spec.name}`);
   }

@@ -14,6 +14,7 @@ export type BusSubjects = {
   readonly retry: string;
   readonly campaignTrigger: string;
   readonly webhookEvents: string;
+  readonly inboundNew: string; // core NATS (no stream): "a customer wrote", for live MCP notifications
 };
 
 export function busSubjects(names: BusNames): BusSubjects {
@@ -23,5 +24,6 @@ export function busSubjects(names: BusNames): BusSubjects {
     retry: `${p}whatsapp.messages.retry`,
     campaignTrigger: `${p}whatsapp.campaigns.trigger`,
     webhookEvents: `${p}whatsapp.webhooks.events`,
+    inboundNew: `${p}whatsapp.inbound.new`,
   };
 }

@@ -15,7 +15,7 @@ import { BusError } from "./errors.js";
 import { busSubjects, type BusNames } from "./names.js";
 
 /** Short on purpose: callers fall back to Postgres (the reconciler republishes) instead of hanging. */
-export const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
+const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
 
 export type PublishOptions = {
   readonly msgId: string; // Nats-Msg-Id: a republish inside the stream's duplicate window is dropped
@@ -47,22 +47,37 @@ export async function publish(
 }
 
 export async function publishOutbound(
-  js: JetStreamClient, names: BusNames, env: OutboundEnvelope, opts: TypedPublishOptions = {},
+  js: JetStreamClient,
+  names: BusNames,
+  env: OutboundEnvelope,
+  opts: TypedPublishOptions = {},
 ): Promise<PublishResult> {
   const data = encodeEnvelope(outboundEnvelope, env);
-  return publish(js, busSubjects(names).outbound, data, { msgId: opts.msgId ?? env.message_id, timeoutMs: opts.timeoutMs });
+  return publish(js, busSubjects(names).outbound, data, {
+    msgId: opts.msgId ?? env.message_id,
+    timeoutMs: opts.timeoutMs,
+  });
 }
 
 // Same stream as outbound, so the default id must differ from the outbound one or it would be deduped.
 export async function publishRetry(
-  js: JetStreamClient, names: BusNames, env: RetryEnvelope, opts: TypedPublishOptions = {},
+  js: JetStreamClient,
+  names: BusNames,
+  env: RetryEnvelope,
+  opts: TypedPublishOptions = {},
 ): Promise<PublishResult> {
   const data = encodeEnvelope(retryEnvelope, env);
-  return publish(js, busSubjects(names).retry, data, { msgId: opts.msgId ?? `retry:${env.message_id}`, timeoutMs: opts.timeoutMs });
+  return publish(js, busSubjects(names).retry, data, {
+    msgId: opts.msgId ?? `retry:${env.message_id}`,
+    timeoutMs: opts.timeoutMs,
+  });
 }
 
 export async function publishCampaignTrigger(
-  js: JetStreamClient, names: BusNames, env: CampaignTriggerEnvelope, opts: TypedPublishOptions = {},
+  js: JetStreamClient,
+  names: BusNames,
+  env: CampaignTriggerEnvelope,
+  opts: TypedPublishOptions = {},
 ): Promise<PublishResult> {
   const data = encodeEnvelope(campaignTriggerEnvelope, env);
   const msgId = opts.msgId ?? `${env.campaign_id}:${env.run}`;
@@ -73,7 +88,10 @@ export type WebhookPublishOptions = { readonly receivedAt: number; readonly time
 
 /** Publishes Meta's raw body bytes unchanged; Nats-Msg-Id = sha256(body) so a re-POST is deduped. */
 export async function publishWebhookBody(
-  js: JetStreamClient, names: BusNames, body: Uint8Array, opts: WebhookPublishOptions,
+  js: JetStreamClient,
+  names: BusNames,
+  body: Uint8Array,
+  opts: WebhookPublishOptions,
 ): Promise<PublishResult> {
   return publish(js, busSubjects(names).webhookEvents, body, {
     msgId: webhookMsgId(body),
@@ -82,6 +100,6 @@ export async function publishWebhookBody(
   });
 }
 
-export function webhookMsgId(body: Uint8Array): string {
+function webhookMsgId(body: Uint8Array): string {
   return createHash("sha256").update(body).digest("hex");
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ConsumerMessages, JetStreamClient } from "@nats-io/jetstream";
 import { errors } from "@nats-io/transport-node";
+import { createFaultLog } from "./fault-log.js";
 import { Gate } from "./gate.js";
 import type { BusLogger } from "./logger.js";
 import { defaultOnThrow, settle, type OnThrow, type SettleDeps } from "./settle.js";
@@ -25,7 +26,8 @@ export type ConsumerRunner = {
 };
 
 export function runConsumer(opts: RunConsumerOptions): ConsumerRunner {
-  if (!Number.isInteger(opts.inFlight) || opts.inFlight < 1) throw new RangeError(`inFlight must be a positive integer, got ${opts.inFlight}`);
+  if (!Number.isInteger(opts.inFlight) || opts.inFlight < 1)
+    throw new RangeError(`inFlight must be a positive integer, got ${opts.inFlight}`);
   const stop = new AbortController();
   const done = loop(opts, stop.signal);
   return {
@@ -39,27 +41,42 @@ export function runConsumer(opts: RunConsumerOptions): ConsumerRunner {
 async function loop(opts: RunConsumerOptions, signal: AbortSignal): Promise<void> {
   const fields = { stream: opts.stream, consumer: opts.consumer };
   const onThrow = opts.onThrow ?? defaultOnThrow(opts.backoffMs ?? DELIVERY_BACKOFF_MS);
+  const faults = createFaultLog({ log: opts.log, what: "handler threw", fields });
   while (!signal.aborted) {
     try {
       const consumer = await opts.js.consumers.get(opts.stream, opts.consumer);
       const { config } = await consumer.info(true);
       if (signal.aborted) break;
       const batch = await consumer.consume({ max_messages: opts.inFlight });
-      const deps: SettleDeps = { handle: opts.handle, onThrow, log: opts.log, maxDeliver: config.max_deliver ?? -1, fields };
+      const deps: SettleDeps = {
+        handle: opts.handle,
+        onThrow,
+        log: opts.log,
+        faults,
+        maxDeliver: config.max_deliver ?? -1,
+        fields,
+      };
       await drainBatch(batch, opts.inFlight, deps, signal);
     } catch (err) {
       if (err instanceof errors.ClosedConnectionError) {
         opts.log.error({ ...fields, err }, "nats connection closed: consumer stopped");
+        faults.close();
         return;
       }
       opts.log.warn({ ...fields, err }, "consume failed; retrying");
     }
     if (!signal.aborted) await pause(opts.restartDelayMs ?? 1000, signal);
   }
+  faults.close();
   opts.log.info(fields, "consumer closed");
 }
 
-async function drainBatch(batch: ConsumerMessages, inFlight: number, deps: SettleDeps, signal: AbortSignal): Promise<void> {
+async function drainBatch(
+  batch: ConsumerMessages,
+  inFlight: number,
+  deps: SettleDeps,
+  signal: AbortSignal,
+): Promise<void> {
   // close() puts the end marker behind messages already buffered: they are still handled (max_messages
   // is small), which spends no extra delivery attempt, unlike letting them time out.
   const onAbort = (): void => void batch.close();

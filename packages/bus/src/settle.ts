@@ -2,6 +2,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import { decodeEnvelope } from "./envelopes.js";
 import { isBusError } from "./errors.js";
+import type { FaultLog } from "./fault-log.js";
 import type { BusLogger } from "./logger.js";
 import { backoffMs, verdict, type Handler, type MessageContext, type Verdict } from "./verdict.js";
 
@@ -11,6 +12,8 @@ export type SettleDeps = {
   readonly handle: Handler;
   readonly onThrow: OnThrow;
   readonly log: BusLogger;
+  /** Handler throws: an outage is logged once per state change with a count, not once per message. */
+  readonly faults: FaultLog;
   readonly maxDeliver: number; // -1 = unlimited
   readonly fields: Readonly<Record<string, string>>; // stream/consumer, for log lines
 };
@@ -20,22 +23,23 @@ export async function settle(msg: JsMsg, deps: SettleDeps): Promise<void> {
   const ctx = toContext(msg, deps.maxDeliver);
   const where = { ...deps.fields, subject: ctx.subject, seq: ctx.seq, delivery_count: ctx.deliveryCount };
   let v: Verdict;
+  let counted = false; // a throw is already in the fault log (once per outage, with a count): no line per message
   try {
     v = await deps.handle(ctx);
   } catch (err) {
     v = deps.onThrow(err, ctx);
-    const level = v.do === "retry" ? "warn" : "error";
-    deps.log[level]({ ...where, err, verdict: v.do }, "handler threw");
+    deps.faults.fault(err, { ...where, verdict: v.do }, v.do === "retry" ? "warn" : "error");
+    counted = true;
   }
   try {
-    apply(msg, v, ctx, where, deps.log);
+    apply(msg, v, ctx, where, counted ? undefined : deps.log);
   } catch (err) {
     // connection gone: the un-acked message is redelivered after ack_wait
     deps.log.error({ ...where, err }, "could not settle message");
   }
 }
 
-function apply(msg: JsMsg, v: Verdict, ctx: MessageContext, where: object, log: BusLogger): void {
+function apply(msg: JsMsg, v: Verdict, ctx: MessageContext, where: object, log: BusLogger | undefined): void {
   switch (v.do) {
     case "ack":
       msg.ack();
@@ -43,14 +47,14 @@ function apply(msg: JsMsg, v: Verdict, ctx: MessageContext, where: object, log: 
     case "retry":
       if (ctx.isLastAttempt) {
         // the server would not redeliver, and a WorkQueue stream would keep the message forever
-        log.error({ ...where }, "retry asked on the last attempt: terminating");
+        log?.error({ ...where }, "retry asked on the last attempt: terminating");
         msg.term();
         return;
       }
       msg.nak(v.afterMs);
       return;
     case "drop":
-      log.warn({ ...where, why: v.why }, "message dropped");
+      log?.warn({ ...where, why: v.why }, "message dropped");
       msg.term(); // no reason argument: nats-server 2.9.10 ignores term("reason") (toolchain.md P4)
       return;
     default:

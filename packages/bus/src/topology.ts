@@ -5,6 +5,9 @@ import { busSubjects, type BusNames } from "./names.js";
 /** Nak delays for a failed delivery attempt: after the 1st attempt 1 s, after later ones 5 s. */
 export const DELIVERY_BACKOFF_MS: readonly number[] = [1000, 5000];
 
+/** Nak delays while a dependency is unreachable: growing to 15 s, repeated for as long as the outage lasts. */
+export const OUTAGE_BACKOFF_MS: readonly number[] = [1000, 2000, 5000, 10_000, 15_000];
+
 export type StreamSpec = {
   readonly name: string;
   readonly subjects: readonly string[];
@@ -26,7 +29,7 @@ export type ConsumerSpec = {
   readonly description: string;
 };
 
-export type StreamTopology = { readonly stream: StreamSpec; readonly consumer: ConsumerSpec };
+type StreamTopology = { readonly stream: StreamSpec; readonly consumer: ConsumerSpec };
 export type Topology = {
   readonly delivery: StreamTopology;
   readonly campaign: StreamTopology;
@@ -51,7 +54,11 @@ function workQueue(name: string, subjects: string[], duplicateWindowMs: number, 
 
 // nats-server 2.9.10 allows one unfiltered consumer per WorkQueue stream and no filter_subjects,
 // so every stream has exactly one durable pull consumer that sees all of its subjects.
-function pullConsumer(name: string, o: { maxDeliver: number; ackWaitMs: number; maxAckPending: number }, description: string): ConsumerSpec {
+function pullConsumer(
+  name: string,
+  o: { maxDeliver: number; ackWaitMs: number; maxAckPending: number },
+  description: string,
+): ConsumerSpec {
   return {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
@@ -86,9 +93,11 @@ export function topology(names: BusNames): Topology {
     },
     webhooks: {
       stream: workQueue(names.WEBHOOK_STREAM, [s.webhookEvents], 10 * MINUTE, "raw Meta webhook bodies"),
+      // Unlimited: the raw body exists only here (Meta already got its 200), so a Postgres outage of any length
+      // must not use up its attempts. The processor parks poison events itself and acks; it never drops a body.
       consumer: pullConsumer(
         names.WEBHOOK_CONSUMER,
-        { maxDeliver: 10, ackWaitMs: 30 * SECOND, maxAckPending: 1000 },
+        { maxDeliver: -1, ackWaitMs: 30 * SECOND, maxAckPending: 1000 },
         "webhook processors",
       ),
     },

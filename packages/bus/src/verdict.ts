@@ -1,7 +1,10 @@
 import type { z } from "zod";
 
 /** What a handler decided; runConsumer turns it into ack / nak(delay) / term(). */
-export type Verdict = { readonly do: "ack" } | { readonly do: "retry"; readonly afterMs: number } | { readonly do: "drop"; readonly why: string };
+export type Verdict =
+  | { readonly do: "ack" }
+  | { readonly do: "retry"; readonly afterMs: number }
+  | { readonly do: "drop"; readonly why: string };
 
 export const verdict = {
   ack: (): Verdict => ({ do: "ack" }),

@@ -25,18 +25,21 @@ let server: ChildProcess | null = null;
 let bus: Bus | null = null;
 let runner: ConsumerRunner | null = null;
 
-
 async function startServer(): Promise<void> {
   server = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], { stdio: "ignore" });
-  await waitFor(async () => {
-    try {
-      const probe = await connectBus({ url: `nats://127.0.0.1:${port}`, name: "probe" });
-      await probe.close();
-      return true;
-    } catch {
-      return false;
-    }
-  }, 10_000, "nats-server up");
+  await waitFor(
+    async () => {
+      try {
+        const probe = await connectBus({ url: `nats://127.0.0.1:${port}`, name: "probe" });
+        await probe.close();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    10_000,
+    "nats-server up",
+  );
 }
 
 async function stopServer(): Promise<void> {
@@ -85,17 +88,26 @@ it("publish fails fast while NATS is down, and the consumer resumes after a rest
 
   await stopServer();
   const t0 = Date.now();
-  const err = await publishOutbound(bus.js, names, { message_id: randomUUID() }, { timeoutMs: 300 }).catch((e: unknown) => e);
+  const err = await publishOutbound(bus.js, names, { message_id: randomUUID() }, { timeoutMs: 300 }).catch(
+    (e: unknown) => e,
+  );
   expect(isBusError(err, "PUBLISH_FAILED")).toBe(true);
   expect(Date.now() - t0).toBeLessThan(3000);
 
   await sleep(500);
   await startServer();
   const after = randomUUID();
-  await waitFor(async () => {
-    const ok = await publishOutbound(bus!.js, names, { message_id: after }, { timeoutMs: 500 }).then(() => true, () => false);
-    return ok;
-  }, 20_000, "publish after restart");
+  await waitFor(
+    async () => {
+      const ok = await publishOutbound(bus!.js, names, { message_id: after }, { timeoutMs: 500 }).then(
+        () => true,
+        () => false,
+      );
+      return ok;
+    },
+    20_000,
+    "publish after restart",
+  );
   await waitFor(() => handled.has(after), 30_000, "message after restart");
   expect(log.lines.some((l) => l.msg === "nats disconnected")).toBe(true);
   expect(log.lines.some((l) => l.msg === "nats reconnected")).toBe(true);

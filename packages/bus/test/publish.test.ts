@@ -75,7 +75,9 @@ describe("publish", () => {
   });
 
   it("fails with PUBLISH_FAILED when no stream takes the subject", async () => {
-    const err = await publish(bus.js, "nobody.listens.here", "x", { msgId: "1", timeoutMs: 500 }).catch((e: unknown) => e);
+    const err = await publish(bus.js, "nobody.listens.here", "x", { msgId: "1", timeoutMs: 500 }).catch(
+      (e: unknown) => e,
+    );
     expect(isBusError(err, "PUBLISH_FAILED")).toBe(true);
   });
 });

@@ -98,7 +98,11 @@ describe("runConsumer", () => {
     await waitFor(() => deliveries.length === 3, 10_000, "three deliveries");
     await waitFor(drained(names), 5000, "terminated");
     await sleep(500);
-    expect(deliveries.map((d) => [d.deliveryCount, d.isLastAttempt])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(deliveries.map((d) => [d.deliveryCount, d.isLastAttempt])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
     expect(log.lines.some((l) => l.level === "error" && l.msg?.includes("last attempt"))).toBe(true);
   });
 
@@ -114,16 +118,59 @@ describe("runConsumer", () => {
     await waitFor(() => deliveries.length === 2, 10_000, "retry after throw");
     expect(deliveries[1]!.at - deliveries[0]!.at).toBeGreaterThanOrEqual(1000);
     await waitFor(drained(names), 5000, "ack");
-    expect(log.lines.filter((l) => l.msg === "handler threw")).toHaveLength(1);
+    expect(log.lines.filter((l) => l.msg?.startsWith("handler threw"))).toHaveLength(1);
+  });
+
+  it("an outage failing every message is logged once with its count, not once per message (issue 22)", async () => {
+    const names = await t.fresh();
+    let down = true;
+    let calls = 0;
+    for (let i = 0; i < 100; i++) await publishOutbound(t.bus.js, names, { message_id: randomUUID() });
+    const { log } = start(
+      names,
+      async () => {
+        calls++;
+        if (down) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+        return verdict.ack();
+      },
+      { backoffMs: [1000], inFlight: 16 },
+    );
+    await waitFor(() => calls >= 100, 20_000, "every message failed once");
+    down = false;
+    await waitFor(drained(names), 20_000, "all acked after the outage");
+    expect(log.lines.filter((l) => l.msg?.startsWith("handler threw"))).toHaveLength(1);
+    expect(log.lines.filter((l) => l.msg === "message dropped")).toHaveLength(0);
+  });
+
+  it("messages an outage exhausts are counted in the outage's log line, not logged one by one (issue 22)", async () => {
+    const names = await t.fresh();
+    let calls = 0;
+    for (let i = 0; i < 30; i++) await publishOutbound(t.bus.js, names, { message_id: randomUUID() });
+    const { log } = start(
+      names,
+      async () => {
+        calls++;
+        throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+      },
+      { backoffMs: [50], inFlight: 16 },
+    );
+    await waitFor(() => calls >= 90, 20_000, "three attempts each");
+    await waitFor(drained(names), 10_000, "terminated after the last attempt");
+    expect(log.lines.filter((l) => l.msg === "message dropped")).toHaveLength(0);
+    expect(log.lines.filter((l) => l.msg?.startsWith("handler threw")).length).toBeLessThanOrEqual(2);
   });
 
   it("terminates a handler that throws on every attempt after the last one", async () => {
     const names = await t.fresh();
     let calls = 0;
-    start(names, async () => {
-      calls++;
-      throw new Error("always");
-    }, { backoffMs: [50] });
+    start(
+      names,
+      async () => {
+        calls++;
+        throw new Error("always");
+      },
+      { backoffMs: [50] },
+    );
     await publishOutbound(t.bus.js, names, { message_id: randomUUID() });
     await waitFor(() => calls === 3, 10_000, "three attempts");
     await waitFor(drained(names), 5000, "terminated");
@@ -164,14 +211,18 @@ describe("runConsumer", () => {
     let active = 0;
     let peak = 0;
     let done = 0;
-    start(names, async () => {
-      active++;
-      peak = Math.max(peak, active);
-      await sleep(20 + Math.random() * 30);
-      active--;
-      done++;
-      return verdict.ack();
-    }, { inFlight: 3 });
+    start(
+      names,
+      async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await sleep(20 + Math.random() * 30);
+        active--;
+        done++;
+        return verdict.ack();
+      },
+      { inFlight: 3 },
+    );
     await Promise.all(Array.from({ length: 30 }, () => publishOutbound(t.bus.js, names, { message_id: randomUUID() })));
     await waitFor(() => done === 30, 15_000, "all handled");
     expect(peak).toBeLessThanOrEqual(3);
@@ -240,7 +291,11 @@ describe("runConsumer when the connection closes first", () => {
     const names = await own.fresh();
     const log = memoryLogger();
     const runner = runConsumer({
-      js: own.bus.js, stream: names.DELIVERY_STREAM, consumer: names.DELIVERY_CONSUMER, inFlight: 2, log,
+      js: own.bus.js,
+      stream: names.DELIVERY_STREAM,
+      consumer: names.DELIVERY_CONSUMER,
+      inFlight: 2,
+      log,
       handle: async () => verdict.ack(),
     });
     await sleep(200);

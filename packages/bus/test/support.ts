@@ -6,7 +6,10 @@ export type LogLine = { level: "info" | "warn" | "error"; obj: object; msg: stri
 /** A logger that remembers lines, so tests can assert on what was logged. */
 export function memoryLogger(): BusLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine["level"]) => (obj: object, msg?: string): void => void lines.push({ level, obj, msg });
+  const at =
+    (level: LogLine["level"]) =>
+    (obj: object, msg?: string): void =>
+      void lines.push({ level, obj, msg });
   return { lines, info: at("info"), warn: at("warn"), error: at("error") };
 }
 
@@ -41,7 +44,11 @@ export async function deleteStreams(bus: Bus, names: BusNames): Promise<void> {
   }
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what = "condition"): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what = "condition",
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -52,7 +59,11 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Messages still stored and messages delivered but not yet acked, for one stream/consumer. */
-export async function backlog(bus: Bus, stream: string, consumer: string): Promise<{ stored: number; ackPending: number }> {
+export async function backlog(
+  bus: Bus,
+  stream: string,
+  consumer: string,
+): Promise<{ stored: number; ackPending: number }> {
   const si = await bus.jsm.streams.info(stream);
   const ci = await bus.jsm.consumers.info(stream, consumer);
   return { stored: si.state.messages, ackPending: ci.num_ack_pending };

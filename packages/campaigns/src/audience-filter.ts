@@ -1,9 +1,16 @@
+import { refuse, type Result } from "@wa/contract";
 import { z } from "zod";
-import { refuse, type Outcome } from "./types.js";
 
-const tag = z.string().trim().toLowerCase().regex(/^[a-z0-9_-]{1,40}$/);
+const tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_-]{1,40}$/);
 // ISO 3166 alpha-2 ("ID") or a calling code ("62", "+62"), see README.
-const countryCode = z.string().trim().regex(/^([A-Za-z]{2}|\+?[0-9]{1,4})$/);
+const countryCode = z
+  .string()
+  .trim()
+  .regex(/^([A-Za-z]{2}|\+?[0-9]{1,4})$/);
 
 export const audienceFilterSchema = z
   .object({
@@ -13,8 +20,6 @@ export const audienceFilterSchema = z
     active_within_days: z.number().int().min(1).max(3650).optional(),
   })
   .strict();
-
-export type AudienceFilterInput = z.input<typeof audienceFilterSchema>;
 
 /** A normalized filter: lists deduplicated, empty lists dropped, countries split into ISO codes and prefixes. */
 export interface AudienceFilter {
@@ -45,7 +50,7 @@ const uniq = (xs: readonly string[] | undefined): string[] | undefined => {
 };
 
 /** Validates an agent's audience_filter; a bad one is INVALID_ARGUMENT naming the field. */
-export function parseAudienceFilter(input: unknown): Outcome<{ filter: AudienceFilter }> {
+export function parseAudienceFilter(input: unknown): Result<{ filter: AudienceFilter }> {
   const parsed = audienceFilterSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -53,7 +58,7 @@ export function parseAudienceFilter(input: unknown): Outcome<{ filter: AudienceF
     return refuse(
       "INVALID_ARGUMENT",
       `audience_filter.${where} is invalid: ${issue?.message ?? "bad value"}.`,
-      "Use include_tags/exclude_tags (lowercase [a-z0-9_-], ≤ 40 chars), country_codes (ISO alpha-2 such as \"ID\" or a calling code such as \"62\") and active_within_days (1-3650).",
+      'Use include_tags/exclude_tags (lowercase [a-z0-9_-], ≤ 40 chars), country_codes (ISO alpha-2 such as "ID" or a calling code such as "62") and active_within_days (1-3650).',
     );
   }
   const f = parsed.data;

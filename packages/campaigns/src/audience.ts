@@ -1,8 +1,7 @@
+import { DAY_MS } from "@wa/config";
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from "kysely";
 import type { Database, Db } from "@wa/db";
 import { splitCountries, type AudienceFilter } from "./audience-filter.js";
-
-const DAY_MS = 86_400_000;
 
 type CustomerEb = ExpressionBuilder<Database, "customers">;
 

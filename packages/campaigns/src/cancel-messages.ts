@@ -17,7 +17,11 @@ export type OnMessagesCancelled = (messages: readonly CancelledMessage[]) => Pro
  * frequency slot (counts_toward_cap = false) in the same statement. A row already `sending` is left to
  * the delivery worker: it is in Meta's hands.
  */
-export async function cancelSendableMessages(db: Db | Trx, campaignId: string, now: number): Promise<CancelledMessage[]> {
+export async function cancelSendableMessages(
+  db: Db | Trx,
+  campaignId: string,
+  now: number,
+): Promise<CancelledMessage[]> {
   const at = new Date(now);
   const r = await sql<{ id: string; channel: string; customer_id: string; held_slot: boolean }>`
     WITH target AS (

@@ -16,12 +16,14 @@ export async function completeIfDone(db: Db, campaignId: string, now: number): P
       .where("status", "=", "running")
       .where("fanout_done", "=", true)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(
-          selectFrom("messages")
-            .select(sql`1`.as("one"))
-            .where("campaign_id", "=", campaignId)
-            .where("status", "in", ["scheduled", "queued", "sending", "retrying"]),
-        )),
+        not(
+          exists(
+            selectFrom("messages")
+              .select(sql`1`.as("one"))
+              .where("campaign_id", "=", campaignId)
+              .where("status", "in", ["scheduled", "queued", "sending", "retrying"]),
+          ),
+        ),
       )
       .returning(["id", "enqueued_count", "audience_count"])
       .executeTakeFirst();
@@ -32,7 +34,13 @@ export async function completeIfDone(db: Db, campaignId: string, now: number): P
       action: "campaign.completed",
       subjectType: "campaign",
       subjectId: campaignId,
-      details: { audience: done.audience_count, enqueued: done.enqueued_count, sent: counts.sent, failed: counts.failed, cancelled: counts.cancelled },
+      details: {
+        audience: done.audience_count,
+        enqueued: done.enqueued_count,
+        sent: counts.sent,
+        failed: counts.failed,
+        cancelled: counts.cancelled,
+      },
     });
     return true;
   });

@@ -15,7 +15,10 @@ async function enqueuePage(
   concurrency: number,
   onProgress: () => void,
 ): Promise<PageOutcome> {
-  const results: (RecipientOutcome | { kind: "fault"; error: unknown } | undefined)[] = Array.from({ length: ids.length }, () => undefined);
+  const results: (RecipientOutcome | { kind: "fault"; error: unknown } | undefined)[] = Array.from(
+    { length: ids.length },
+    () => undefined,
+  );
   let next = 0;
   let stopped = false;
   const worker = async (): Promise<void> => {

@@ -1,3 +1,4 @@
+import type { ButtonPart, HeaderPart, Variables } from "@wa/compliance";
 import { sql } from "kysely";
 import { writeAudit, type CampaignRow, type CampaignStatus, type Db } from "@wa/db";
 import type { LogLike } from "@wa/observability";
@@ -8,7 +9,7 @@ import { setStatus } from "./control.js";
 import { withCampaignLock, type Trx } from "./lock.js";
 import { idempotencyKeyFor, type CampaignSend, type EnqueueBatch, type RecipientOutcome } from "./recipient.js";
 import { addSkips } from "./skip-reasons.js";
-import { templateVerdict, type CampaignVariables } from "./template-rules.js";
+import { templateVerdict } from "./template-rules.js";
 import { tierUsage } from "./tier-usage.js";
 import type { MessagingTier } from "./tiers.js";
 import type { Clock } from "./types.js";
@@ -18,7 +19,7 @@ export type TierSource = () => Promise<MessagingTier>;
 
 export interface FanOutDeps {
   readonly db: Db;
-  readonly send: EnqueueBatch; // createCampaignSendPath(...).enqueueBatch, or perRecipient(enqueueOutbound adapter)
+  readonly send: EnqueueBatch; // sendThroughMessaging(...).enqueueBatch (@wa/messaging enqueueBatch)
   readonly tier: TierSource;
   readonly log: LogLike;
   readonly pageSize: number; // CAMPAIGN_PAGE_SIZE
@@ -65,7 +66,12 @@ export async function runFanOut(deps: FanOutDeps, run: FanOutRun): Promise<FanOu
 
 const now = (deps: FanOutDeps): number => (deps.now ?? Date.now)();
 
-async function page(deps: FanOutDeps, run: FanOutRun, trx: Trx, budget: { remaining: number; tier: MessagingTier | null }): Promise<Step> {
+async function page(
+  deps: FanOutDeps,
+  run: FanOutRun,
+  trx: Trx,
+  budget: { remaining: number; tier: MessagingTier | null },
+): Promise<Step> {
   const t = now(deps);
   const c = await trx.selectFrom("campaigns").selectAll().where("id", "=", run.campaignId).executeTakeFirst();
   if (!c) return { end: { outcome: "not_found" } };
@@ -82,10 +88,19 @@ async function page(deps: FanOutDeps, run: FanOutRun, trx: Trx, budget: { remain
   const filter = storedFilter(c.audience_filter);
   if (c.started_at === null) {
     const audience = await estimateAudience(trx, filter, { now: t });
-    await trx.updateTable("campaigns").set({ started_at: new Date(t), audience_count: audience }).where("id", "=", c.id).execute();
+    await trx
+      .updateTable("campaigns")
+      .set({ started_at: new Date(t), audience_count: audience })
+      .where("id", "=", c.id)
+      .execute();
   }
 
-  const tpl = await trx.selectFrom("templates").select("status").where("name", "=", c.template_name).where("locale", "=", c.locale).executeTakeFirst();
+  const tpl = await trx
+    .selectFrom("templates")
+    .select("status")
+    .where("name", "=", c.template_name)
+    .where("locale", "=", c.locale)
+    .executeTakeFirst();
   const verdict = templateVerdict(tpl?.status ?? null);
   if (verdict.action !== "send") return { end: await stopForTemplate(trx, c, verdict.action, verdict.reason, t) };
 
@@ -95,8 +110,15 @@ async function page(deps: FanOutDeps, run: FanOutRun, trx: Trx, budget: { remain
     const usage = await tierUsage(deps.db, budget.tier, t);
     budget.remaining = usage.remaining;
     if (usage.remaining <= 0) {
-      await trx.updateTable("campaigns").set({ status_reason: waitingReason(budget.tier.name, usage.resumesAt) }).where("id", "=", c.id).execute();
-      deps.log.info({ campaign_id: c.id, tier: budget.tier.name, used: usage.used, resumes_at: usage.resumesAt }, "campaign waits for the messaging-limit window");
+      await trx
+        .updateTable("campaigns")
+        .set({ status_reason: waitingReason(budget.tier.name, usage.resumesAt) })
+        .where("id", "=", c.id)
+        .execute();
+      deps.log.info(
+        { campaign_id: c.id, tier: budget.tier.name, used: usage.used, resumes_at: usage.resumesAt },
+        "campaign waits for the messaging-limit window",
+      );
       return { end: { outcome: "waiting", resumesAt: usage.resumesAt } };
     }
   }
@@ -141,7 +163,9 @@ function sendFor(c: CampaignRow): (customerId: string) => CampaignSend {
     category: c.type,
     templateName: c.template_name,
     locale: c.locale,
-    variables: (c.variables ?? null) as CampaignVariables | null,
+    variables: (c.variables ?? null) as Variables | null,
+    header: (c.template_header ?? null) as HeaderPart | null,
+    buttons: (c.template_buttons ?? null) as ButtonPart[] | null,
     idempotencyKey: idempotencyKeyFor(c.id, customerId),
   });
 }
@@ -167,9 +191,21 @@ function tallyOf(outcomes: readonly RecipientOutcome[]) {
 
 const sumOf = (m: Readonly<Record<string, number>>): number => Object.values(m).reduce((a, b) => a + b, 0);
 
-async function stopForTemplate(trx: Trx, c: CampaignRow, action: "pause" | "fail", reason: string, t: number): Promise<FanOutResult> {
+async function stopForTemplate(
+  trx: Trx,
+  c: CampaignRow,
+  action: "pause" | "fail",
+  reason: string,
+  t: number,
+): Promise<FanOutResult> {
   const to = action === "pause" ? "paused" : "failed";
-  await setStatus(trx, { id: c.id, status: "running" }, to, { status_reason: reason, ...(to === "paused" ? { paused_at: new Date(t) } : {}) }, t);
+  await setStatus(
+    trx,
+    { id: c.id, status: "running" },
+    to,
+    { status_reason: reason, ...(to === "paused" ? { paused_at: new Date(t) } : {}) },
+    t,
+  );
   await system(trx, c.id, `campaign.${to}`, { reason, template_name: c.template_name, locale: c.locale });
   return { outcome: "stopped", status: to };
 }

@@ -1,12 +1,12 @@
+import { refuse, type Result } from "@wa/contract";
 import type { CampaignStatus } from "@wa/db";
-import { refuse, type Outcome } from "./types.js";
 
 export type CampaignAction = "start" | "pause" | "resume" | "cancel" | "complete" | "fail";
 
-export const TERMINAL_STATUSES: readonly CampaignStatus[] = ["completed", "cancelled", "failed"];
+const TERMINAL_STATUSES: readonly CampaignStatus[] = ["completed", "cancelled", "failed"];
 
 /** Where each action may start from (the lifecycle of tools.md / issue 9). */
-export const ALLOWED_FROM: Readonly<Record<CampaignAction, readonly CampaignStatus[]>> = {
+const ALLOWED_FROM: Readonly<Record<CampaignAction, readonly CampaignStatus[]>> = {
   start: ["scheduled"],
   pause: ["scheduled", "running"],
   resume: ["paused"],
@@ -15,19 +15,24 @@ export const ALLOWED_FROM: Readonly<Record<CampaignAction, readonly CampaignStat
   fail: ["scheduled", "running", "paused"],
 };
 
-export function isTerminal(status: CampaignStatus): boolean {
+function isTerminal(status: CampaignStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
 const TOOL: Record<CampaignAction, string> = {
-  start: "start", pause: "pause", resume: "resume", cancel: "cancel", complete: "complete", fail: "fail",
+  start: "start",
+  pause: "pause",
+  resume: "resume",
+  cancel: "cancel",
+  complete: "complete",
+  fail: "fail",
 };
 
 /**
  * May `action` run on a campaign in `status`? pause answers INVALID_STATE_TRANSITION for every other
  * state (tools.md); cancel and resume answer CAMPAIGN_TERMINAL_STATE for a finished campaign.
  */
-export function checkTransition(status: CampaignStatus, action: CampaignAction): Outcome<{ from: CampaignStatus }> {
+export function checkTransition(status: CampaignStatus, action: CampaignAction): Result<{ from: CampaignStatus }> {
   if (ALLOWED_FROM[action].includes(status)) return { ok: true, from: status };
   if (isTerminal(status) && action !== "pause") {
     return refuse(

@@ -1,8 +1,9 @@
+import { refuse, type Result } from "@wa/contract";
 import type { CampaignRow, Db } from "@wa/db";
 import { countCampaignMessages, type MessageCounts } from "./counters.js";
 import { tierUsage } from "./tier-usage.js";
 import { parseTier } from "./tiers.js";
-import { refuse, type CampaignCounters, type CampaignProgress, type CampaignWait, type Clock, type Outcome } from "./types.js";
+import type { CampaignCounters, CampaignProgress, CampaignWait, Clock } from "./types.js";
 import { parseWaitingReason } from "./wait-reason.js";
 
 export interface CampaignView {
@@ -17,7 +18,12 @@ export interface CampaignView {
   readonly counters: CampaignCounters;
   readonly progress_pct: number;
   readonly progress: CampaignProgress;
-  readonly timestamps: Readonly<Record<"created_at" | "scheduled_at" | "started_at" | "paused_at" | "completed_at" | "cancelled_at" | "updated_at", string | null>>;
+  readonly timestamps: Readonly<
+    Record<
+      "created_at" | "scheduled_at" | "started_at" | "paused_at" | "completed_at" | "cancelled_at" | "updated_at",
+      string | null
+    >
+  >;
 }
 
 export interface CampaignReadDeps {
@@ -31,16 +37,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function notFound(id: string) {
   return UUID.test(id)
     ? refuse("NOT_FOUND", `There is no campaign ${id}.`, "Check the campaign_id returned by schedule_campaign.")
-    : refuse("INVALID_ARGUMENT", `campaign_id "${id}" is not a campaign id (a UUID).`, "Pass the campaign_id returned by schedule_campaign.");
+    : refuse(
+        "INVALID_ARGUMENT",
+        `campaign_id "${id}" is not a campaign id (a UUID).`,
+        "Pass the campaign_id returned by schedule_campaign.",
+      );
 }
 
-export async function loadCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
+async function loadCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
   if (!UUID.test(id)) return undefined;
   return db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
 /** get_campaign: counters (message counts straight from the rows), progress, ETA, timestamps. */
-export async function getCampaign(deps: CampaignReadDeps, campaignId: string): Promise<Outcome<CampaignView>> {
+export async function getCampaign(deps: CampaignReadDeps, campaignId: string): Promise<Result<CampaignView>> {
   const c = await loadCampaign(deps.db, campaignId);
   if (!c) return notFound(campaignId);
   const now = (deps.now ?? Date.now)();
@@ -70,8 +80,12 @@ export async function getCampaign(deps: CampaignReadDeps, campaignId: string): P
     progress_pct: progress.pct,
     progress,
     timestamps: {
-      created_at: iso(c.created_at), scheduled_at: iso(c.scheduled_at), started_at: iso(c.started_at),
-      paused_at: iso(c.paused_at), completed_at: iso(c.completed_at), cancelled_at: iso(c.cancelled_at),
+      created_at: iso(c.created_at),
+      scheduled_at: iso(c.scheduled_at),
+      started_at: iso(c.started_at),
+      paused_at: iso(c.paused_at),
+      completed_at: iso(c.completed_at),
+      cancelled_at: iso(c.cancelled_at),
       updated_at: iso(c.updated_at),
     },
   };
@@ -97,7 +111,10 @@ async function waitOf(db: Db, reason: string | null, now: number): Promise<Campa
 
 /** Pure: progress and ETA from the campaign row and its message counts. */
 export function computeProgress(
-  c: Pick<CampaignRow, "status" | "audience_count" | "enqueued_count" | "skipped_by_reason" | "fanout_done" | "started_at">,
+  c: Pick<
+    CampaignRow,
+    "status" | "audience_count" | "enqueued_count" | "skipped_by_reason" | "fanout_done" | "started_at"
+  >,
   m: MessageCounts,
   waiting: CampaignWait | null,
   now: number,
@@ -107,7 +124,12 @@ export function computeProgress(
   const visited = c.enqueued_count + skipped;
   const finished = skipped + Math.max(0, m.total - m.pending);
   const total = Math.max(c.audience_count, visited);
-  const pct = c.status === "completed" || total === 0 ? (c.status === "completed" || c.fanout_done ? 100 : 0) : Math.min(100, Math.floor((1000 * finished) / total) / 10);
+  const pct =
+    c.status === "completed" || total === 0
+      ? c.status === "completed" || c.fanout_done
+        ? 100
+        : 0
+      : Math.min(100, Math.floor((1000 * finished) / total) / 10);
   let eta: number | null = null;
   if (c.status === "running" && c.started_at) {
     const elapsed = Math.max(1, now - c.started_at.getTime());

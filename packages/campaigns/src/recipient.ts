@@ -1,5 +1,5 @@
+import type { ButtonPart, HeaderPart, Variables } from "@wa/compliance";
 import type { SkipReason } from "./skip-reasons.js";
-import type { CampaignVariables } from "./template-rules.js";
 
 /** One campaign message to enqueue through the one send path. */
 export interface CampaignSend {
@@ -9,7 +9,9 @@ export interface CampaignSend {
   readonly category: "marketing" | "utility";
   readonly templateName: string;
   readonly locale: string;
-  readonly variables: CampaignVariables | null;
+  readonly variables: Variables | null;
+  readonly header: HeaderPart | null;
+  readonly buttons: readonly ButtonPart[] | null;
   readonly idempotencyKey: string; // campaign:<id>:<customer_id>: a replayed page enqueues nothing twice
 }
 

@@ -1,10 +1,14 @@
+import { loadTemplate, type ButtonPart, type HeaderPart, type Variables } from "@wa/compliance";
+import { DAY_MS, MAX_SCHEDULE_DAYS } from "@wa/config";
+import { refuse, type Result } from "@wa/contract";
 import { writeAudit, type Db } from "@wa/db";
+import type { ApprovalGate, PendingApproval } from "@wa/messaging";
 import { parseAudienceFilter } from "./audience-filter.js";
 import { estimateAudience } from "./audience.js";
-import { checkCampaignTemplate, type CampaignVariables } from "./template-rules.js";
-import { refuse, type CampaignActor, type Clock, type Outcome } from "./types.js";
+import { checkCampaignTemplate } from "./template-rules.js";
+import type { CampaignActor, Clock } from "./types.js";
 
-const MAX_AHEAD_MS = 30 * 86_400_000; // same horizon as schedule_message
+const MAX_AHEAD_MS = MAX_SCHEDULE_DAYS * DAY_MS; // same horizon as schedule_message
 const PAST_GRACE_MS = 5 * 60_000; // clock skew: a deliver_at this far in the past means "now"
 
 /** schedule_campaign's input, as the tool receives it (tools.md). */
@@ -13,7 +17,9 @@ export interface ScheduleCampaignInput {
   readonly type: string; // marketing | utility
   readonly template_name: string;
   readonly locale?: string;
-  readonly variables?: CampaignVariables;
+  readonly variables?: Variables;
+  readonly header?: HeaderPart; // the template header's parameter, the same for every recipient
+  readonly buttons?: readonly ButtonPart[];
   readonly audience_filter?: unknown;
   readonly deliver_at: string; // RFC 3339
   readonly channel?: string;
@@ -36,34 +42,94 @@ export async function scheduleCampaign(
   deps: CampaignStoreDeps,
   input: ScheduleCampaignInput,
   opts: { actor?: CampaignActor } = {},
-): Promise<Outcome<ScheduledCampaign>> {
+): Promise<Result<ScheduledCampaign>> {
+  return (await store(deps, input, opts, null)) as Result<ScheduledCampaign>; // ungated: scheduled or refused
+}
+
+/**
+ * An agent's schedule_campaign: the same checks, then the approval gate (require_approval: audience size,
+ * category, tag, agent, tool) before anything is stored. An operator's approval re-runs scheduleCampaign.
+ */
+export async function requestCampaign(
+  deps: CampaignStoreDeps & { readonly approvals: ApprovalGate },
+  input: ScheduleCampaignInput,
+  opts: { actor?: CampaignActor } = {},
+): Promise<Result<ScheduledCampaign> | PendingApproval> {
+  return store(deps, input, opts, deps.approvals);
+}
+
+async function store(
+  deps: CampaignStoreDeps,
+  input: ScheduleCampaignInput,
+  opts: { actor?: CampaignActor },
+  gate: ApprovalGate | null,
+): Promise<Result<ScheduledCampaign> | PendingApproval> {
   const now = (deps.now ?? Date.now)();
   const name = typeof input.name === "string" ? input.name.trim() : "";
-  if (name.length < 1 || name.length > 200) return bad("name must be 1-200 characters.", "Give the campaign a short name.");
+  if (name.length < 1 || name.length > 200)
+    return bad("name must be 1-200 characters.", "Give the campaign a short name.");
   if (input.type !== "marketing" && input.type !== "utility") {
-    return bad(`type must be "marketing" or "utility", got "${String(input.type)}".`, 'Use type "marketing" or "utility".');
+    return bad(
+      `type must be "marketing" or "utility", got "${String(input.type)}".`,
+      'Use type "marketing" or "utility".',
+    );
   }
   if ((input.channel ?? "whatsapp") !== "whatsapp") {
-    return bad(`channel "${input.channel}" is not active; only whatsapp is.`, "Leave channel out or use \"whatsapp\".");
+    return bad(`channel "${input.channel}" is not active; only whatsapp is.`, 'Leave channel out or use "whatsapp".');
   }
   const at = parseTime(input.deliver_at);
-  if (at === null) return bad(`deliver_at "${String(input.deliver_at)}" is not an RFC 3339 time.`, "Use a time such as 2026-05-01T09:00:00Z.");
+  if (at === null)
+    return bad(
+      `deliver_at "${String(input.deliver_at)}" is not an RFC 3339 time.`,
+      "Use a time such as 2026-05-01T09:00:00Z.",
+    );
   if (at < now - PAST_GRACE_MS) return bad("deliver_at is in the past.", "Use a future time (or now).");
-  if (at > now + MAX_AHEAD_MS) return bad("deliver_at is more than 30 days ahead.", "Schedule within the next 30 days.");
+  if (at > now + MAX_AHEAD_MS)
+    return bad("deliver_at is more than 30 days ahead.", "Schedule within the next 30 days.");
   const filter = parseAudienceFilter(input.audience_filter);
   if (!filter.ok) return filter;
   const locale = (input.locale ?? "en").trim() || "en";
-  const template = await deps.db
-    .selectFrom("templates")
-    .select(["name", "locale", "status", "category", "parameter_format", "parameter_count", "parameter_names"])
-    .where("name", "=", input.template_name)
-    .where("locale", "=", locale)
-    .executeTakeFirst();
-  const tpl = checkCampaignTemplate(template, { name: input.template_name, locale, type: input.type, variables: input.variables });
+  const template = await loadTemplate(deps.db, input.template_name, locale);
+  const tpl = checkCampaignTemplate(template, {
+    name: input.template_name,
+    locale,
+    type: input.type,
+    variables: input.variables,
+    ...(input.header ? { header: input.header } : {}),
+    ...(input.buttons ? { buttons: input.buttons } : {}),
+  });
   if (!tpl.ok) return tpl;
 
   const audience = await estimateAudience(deps.db, filter.filter, { now });
   const scheduledAt = new Date(Math.max(at, now));
+  if (gate) {
+    const pending = await gate({
+      facts: {
+        kind: "campaign",
+        category: input.type,
+        channel: input.channel ?? "whatsapp",
+        actor: opts.actor ?? "agent",
+        tool: "schedule_campaign",
+        audience,
+        tags: () => filter.filter.include_tags ?? [],
+      },
+      request: { ...input },
+      summary: {
+        name,
+        category: input.type,
+        template_name: input.template_name,
+        locale,
+        audience_filter: filter.filter,
+        audience_estimate: audience,
+        deliver_at: scheduledAt.toISOString(),
+      },
+      checks: [
+        { rule: "template", passed: true, detail: `${input.template_name} (${locale}) is APPROVED as ${input.type}` },
+        { rule: "audience", passed: true, detail: `${audience} customer(s) match now; each is checked at send time` },
+      ],
+    });
+    if (pending) return pending;
+  }
   const id = await deps.db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto("campaigns")
@@ -73,6 +139,8 @@ export async function scheduleCampaign(
         template_name: input.template_name,
         locale,
         variables: input.variables === undefined ? null : JSON.stringify(input.variables),
+        template_header: input.header ? JSON.stringify(input.header) : null,
+        template_buttons: input.buttons ? JSON.stringify(input.buttons) : null,
         audience_filter: JSON.stringify(filter.filter),
         scheduled_at: scheduledAt,
         audience_count: audience,
@@ -84,11 +152,24 @@ export async function scheduleCampaign(
       action: "campaign.scheduled",
       subjectType: "campaign",
       subjectId: row.id,
-      details: { name, template_name: input.template_name, locale, audience_filter: filter.filter, deliver_at: scheduledAt.toISOString(), audience_estimate: audience },
+      details: {
+        name,
+        template_name: input.template_name,
+        locale,
+        audience_filter: filter.filter,
+        deliver_at: scheduledAt.toISOString(),
+        audience_estimate: audience,
+      },
     });
     return row.id;
   });
-  return { ok: true, campaign_id: id, status: "scheduled", audience_estimate: audience, deliver_at: scheduledAt.toISOString() };
+  return {
+    ok: true,
+    campaign_id: id,
+    status: "scheduled",
+    audience_estimate: audience,
+    deliver_at: scheduledAt.toISOString(),
+  };
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;

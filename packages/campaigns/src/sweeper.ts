@@ -1,9 +1,10 @@
+import { DAY_MS } from "@wa/config";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "@wa/db";
 import type { LogLike } from "@wa/observability";
 import { cancelSendableMessages, type OnMessagesCancelled } from "./cancel-messages.js";
 import { completeIfDone } from "./complete.js";
-import type { PublishTrigger } from "./control.js";
+import { pauseCampaignsForPausedTemplates, type PublishTrigger } from "./control.js";
 import { syncCampaignCounters } from "./counters.js";
 import type { TierSource } from "./fan-out.js";
 import { isCampaignIdle } from "./lock.js";
@@ -22,17 +23,18 @@ export interface SweeperDeps {
   readonly onMessagesCancelled?: OnMessagesCancelled;
 }
 
-export interface SweepReport {
+interface SweepReport {
   triggered: number; // due scheduled campaigns (re)published
   completed: number;
   resumed: number; // tier waits over
   orphans: number; // re-triggered after losing their trigger (worker killed, publish failed)
   leftovers: number; // sendable messages found under cancelled campaigns and cancelled
+  paused: number; // scheduled/running campaigns whose template Meta paused or disabled
 }
 
 /**
- * The campaign worker's periodic duties, idempotent and safe on every replica at once: publish due
- * campaigns, complete finished ones, resume tier waits, re-trigger orphaned fan-outs, mop up cancels.
+ * The campaign worker's periodic duties, idempotent and safe on every replica at once: pause campaigns whose
+ * template Meta stopped, publish due campaigns, complete finished ones, resume tier waits, re-trigger orphaned fan-outs, mop up cancels.
  */
 export interface CampaignSweeper {
   sweepOnce(): Promise<SweepReport>;
@@ -48,8 +50,19 @@ export function createCampaignSweeper(deps: SweeperDeps): CampaignSweeper {
 
   async function sweepOnce(): Promise<SweepReport> {
     const t = clock();
-    const report: SweepReport = { triggered: 0, completed: 0, resumed: 0, orphans: 0, leftovers: 0 };
-    const due = await deps.db.selectFrom("campaigns").select(["id", "run"]).where("status", "=", "scheduled").where("scheduled_at", "<=", new Date(t)).limit(100).execute();
+    const report: SweepReport = { triggered: 0, completed: 0, resumed: 0, orphans: 0, leftovers: 0, paused: 0 };
+    // Before anything is (re)triggered: a campaign whose template Meta stopped must not start another page.
+    const paused = await pauseCampaignsForPausedTemplates({ db: deps.db, now: clock, log: deps.log });
+    report.paused = paused.length;
+    if (paused.length)
+      deps.log.info({ campaigns: paused }, "campaigns paused: their template was paused or disabled by Meta");
+    const due = await deps.db
+      .selectFrom("campaigns")
+      .select(["id", "run"])
+      .where("status", "=", "scheduled")
+      .where("scheduled_at", "<=", new Date(t))
+      .limit(100)
+      .execute();
     for (const c of due) if (await publish(c.id, c.run)) report.triggered++;
 
     const running = await deps.db
@@ -117,9 +130,14 @@ export function createCampaignSweeper(deps: SweeperDeps): CampaignSweeper {
       .selectFrom("campaigns")
       .select("id")
       .where("status", "=", "cancelled")
-      .where("cancelled_at", ">", new Date(t - 86_400_000))
+      .where("cancelled_at", ">", new Date(t - DAY_MS))
       .where(({ exists, selectFrom }) =>
-        exists(selectFrom("messages").select("messages.id").whereRef("messages.campaign_id", "=", "campaigns.id").where("messages.status", "in", ["scheduled", "queued", "retrying"])),
+        exists(
+          selectFrom("messages")
+            .select("messages.id")
+            .whereRef("messages.campaign_id", "=", "campaigns.id")
+            .where("messages.status", "in", ["scheduled", "queued", "retrying"]),
+        ),
       )
       .execute();
     let n = 0;
@@ -127,7 +145,10 @@ export function createCampaignSweeper(deps: SweeperDeps): CampaignSweeper {
       const cancelled = await cancelSendableMessages(deps.db, id, t);
       n += cancelled.length;
       await syncCampaignCounters(deps.db, id);
-      if (cancelled.length > 0) await deps.onMessagesCancelled?.(cancelled).catch((err: unknown) => deps.log.warn({ err }, "after-cancel hook failed"));
+      if (cancelled.length > 0)
+        await deps
+          .onMessagesCancelled?.(cancelled)
+          .catch((err: unknown) => deps.log.warn({ err }, "after-cancel hook failed"));
     }
     return n;
   }

@@ -1,7 +1,6 @@
+import { WINDOW_MS } from "@wa/config"; // Meta's moving 24 h of the messaging-limit tier
 import type { Db } from "@wa/db";
 import type { MessagingTier } from "./tiers.js";
-
-const WINDOW_MS = 86_400_000; // Meta's moving 24 h
 
 export interface TierUsage {
   readonly tier: MessagingTier;
@@ -44,5 +43,3 @@ export async function tierUsage(db: Db, tier: MessagingTier, now: number): Promi
   const lastAt = row?.last_at ? new Date(row.last_at as Date).getTime() : now;
   return { tier, used, remaining, resumesAt: Math.max(now, lastAt + WINDOW_MS) };
 }
-
-export const TIER_WINDOW_MS = WINDOW_MS;

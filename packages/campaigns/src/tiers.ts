@@ -4,15 +4,6 @@ export interface MessagingTier {
   readonly limit: number; // Infinity for TIER_UNLIMITED
 }
 
-/** Meta's ladder (meta-api.md §0 fact 3, §8): 250 → 2K → 10K → 100K → unlimited. */
-export const MESSAGING_TIERS: readonly MessagingTier[] = [
-  { name: "TIER_250", limit: 250 },
-  { name: "TIER_2K", limit: 2_000 },
-  { name: "TIER_10K", limit: 10_000 },
-  { name: "TIER_100K", limit: 100_000 },
-  { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY },
-];
-
 /** The most cautious tier: used when neither config nor Meta tells us. */
 export const FALLBACK_TIER: MessagingTier = { name: "TIER_250", limit: 250 };
 
@@ -23,7 +14,8 @@ export const FALLBACK_TIER: MessagingTier = { name: "TIER_250", limit: 250 };
 export function parseTier(name: string | null | undefined): MessagingTier | null {
   if (!name) return null;
   const upper = name.trim().toUpperCase();
-  if (upper === "TIER_UNLIMITED" || upper === "UNLIMITED") return { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY };
+  if (upper === "TIER_UNLIMITED" || upper === "UNLIMITED")
+    return { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY };
   const m = /^TIER_(\d+)(K|M)?$/.exec(upper);
   if (!m?.[1]) return null;
   const scale = m[2] === "K" ? 1_000 : m[2] === "M" ? 1_000_000 : 1;

@@ -1,4 +1,12 @@
-import { backoffMs, campaignTriggerEnvelope, publishCampaignTrigger, verdict, type BusNames, type Handler, type JetStreamClient } from "@wa/bus";
+import {
+  backoffMs,
+  campaignTriggerEnvelope,
+  publishCampaignTrigger,
+  verdict,
+  type BusNames,
+  type Handler,
+  type JetStreamClient,
+} from "@wa/bus";
 import type { PublishTrigger } from "./control.js";
 import { runFanOut, type FanOutDeps } from "./fan-out.js";
 
@@ -16,7 +24,12 @@ export function campaignTriggerPublisher(js: JetStreamClient, names: BusNames): 
 export function createTriggerHandler(deps: FanOutDeps & { readonly signal?: AbortSignal }): Handler {
   return async (ctx) => {
     const { campaign_id, run } = ctx.json(campaignTriggerEnvelope);
-    const r = await runFanOut(deps, { campaignId: campaign_id, run, working: () => ctx.working(), signal: deps.signal });
+    const r = await runFanOut(deps, {
+      campaignId: campaign_id,
+      run,
+      working: () => ctx.working(),
+      signal: deps.signal,
+    });
     const fields = { campaign_id, run };
     switch (r.outcome) {
       case "done":

@@ -1,27 +1,8 @@
-import type { CampaignStatus } from "@wa/db";
-import type { ReasonCode } from "@wa/observability";
-
-/** An expected refusal in the wire shape of tools.md. */
-export interface Refusal {
-  readonly ok: false;
-  readonly reason_code: ReasonCode;
-  readonly human_explanation: string;
-  readonly suggested_action: string;
-}
-
-export type Outcome<T> = ({ readonly ok: true } & T) | Refusal;
-
-export function refuse(reason_code: ReasonCode, human_explanation: string, suggested_action: string): Refusal {
-  return { ok: false, reason_code, human_explanation, suggested_action };
-}
-
+import type { AuditActor } from "@wa/db";
 export type Clock = () => number; // epoch ms
 
 /** Who asked for a lifecycle change; written to the audit log. */
-export type CampaignActor = "agent" | "system" | "webhook" | "operator";
-
-export type { CampaignStatus };
-
+export type CampaignActor = AuditActor;
 /** Campaign message counters (get_campaign's `counters`). */
 export interface CampaignCounters {
   readonly audience: number;

@@ -16,7 +16,10 @@ beforeAll(async () => {
     { customer_id: "5511900000002", tags: [], country: "BR", last_inbound_at: days(3) },
     { customer_id: "447700900001", tags: ["vip"], country: "GB" },
   ]);
-  await h.db.insertInto("customers").values({ channel: "sms", customer_id: "6281100000009", tags: ["vip"] }).execute();
+  await h.db
+    .insertInto("customers")
+    .values({ channel: "sms", customer_id: "6281100000009", tags: ["vip"] })
+    .execute();
 });
 afterAll(async () => h?.close());
 
@@ -56,12 +59,21 @@ describe("audience", () => {
   });
 
   it("refuses a bad filter with INVALID_ARGUMENT naming the field", () => {
-    for (const bad of [{ include_tags: ["Has Space"] }, { country_codes: ["IDN"] }, { active_within_days: 0 }, { extra: 1 }, "vip"]) {
+    for (const bad of [
+      { include_tags: ["Has Space"] },
+      { country_codes: ["IDN"] },
+      { active_within_days: 0 },
+      { extra: 1 },
+      "vip",
+    ]) {
       const r = parseAudienceFilter(bad);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.reason_code).toBe("INVALID_ARGUMENT");
     }
-    expect(parseAudienceFilter({ include_tags: ["VIP", "vip"], exclude_tags: [] })).toEqual({ ok: true, filter: { include_tags: ["vip"] } });
+    expect(parseAudienceFilter({ include_tags: ["VIP", "vip"], exclude_tags: [] })).toEqual({
+      ok: true,
+      filter: { include_tags: ["vip"] },
+    });
     expect(parseAudienceFilter(undefined)).toEqual({ ok: true, filter: {} });
   });
 });

@@ -2,11 +2,24 @@ import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { busNames, dropStreams, TEST_NATS_URL } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  campaignTriggerPublisher, cancelCampaign, pauseCampaign, pauseCampaignsForTemplate, resumeCampaign,
-  type CampaignControlDeps, type CancelledMessage,
+  campaignTriggerPublisher,
+  cancelCampaign,
+  pauseCampaign,
+  pauseCampaignsForPausedTemplates,
+  resumeCampaign,
+  type CampaignControlDeps,
+  type CancelledMessage,
 } from "../src/index.js";
 import { withCampaignLock } from "../src/lock.js";
-import { auditActions, insertCampaign, insertMessages, openTestDb, seedCustomers, seedTemplates, type TestDb } from "./support.js";
+import {
+  auditActions,
+  insertCampaign,
+  insertMessages,
+  openTestDb,
+  seedCustomers,
+  seedTemplates,
+  type TestDb,
+} from "./support.js";
 
 let h: TestDb;
 let bus: Bus;
@@ -17,7 +30,10 @@ let deps: CampaignControlDeps;
 beforeAll(async () => {
   h = await openTestDb();
   await seedTemplates(h.db);
-  await seedCustomers(h.db, Array.from({ length: 8 }, (_, i) => ({ customer_id: `628110000000${i}` })));
+  await seedCustomers(
+    h.db,
+    Array.from({ length: 8 }, (_, i) => ({ customer_id: `628110000000${i}` })),
+  );
   bus = await connectBus({ url: TEST_NATS_URL, name: "campaigns-control-test" });
   await ensureTopology(bus.jsm, names);
   deps = {
@@ -50,7 +66,12 @@ describe("pause / resume", () => {
   it("pauses a scheduled campaign once, then resumes it as running with a new run and a trigger", async () => {
     const id = await insertCampaign(h.db, { scheduled_at: new Date(Date.now() - 1000) });
     const p = await pauseCampaign(deps, id);
-    expect(p).toMatchObject({ ok: true, status: "paused", from_status: "scheduled", progress: { pct: 0, fanout_done: false } });
+    expect(p).toMatchObject({
+      ok: true,
+      status: "paused",
+      from_status: "scheduled",
+      progress: { pct: 0, fanout_done: false },
+    });
     expect((await row(id)).paused_at).not.toBeNull();
     const again = await pauseCampaign(deps, id);
     expect(again).toMatchObject({ ok: false, reason_code: "INVALID_STATE_TRANSITION" });
@@ -73,9 +94,14 @@ describe("pause / resume", () => {
   it("waits for a fan-out page that holds the campaign lock", async () => {
     const id = await insertCampaign(h.db, { status: "running" });
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     let pageDone = 0;
-    const page = withCampaignLock(h.db, id, async () => { await held; pageDone = Date.now(); });
+    const page = withCampaignLock(h.db, id, async () => {
+      await held;
+      pageDone = Date.now();
+    });
     await new Promise((r) => setTimeout(r, 50));
     const pausing = pauseCampaign(deps, id);
     await new Promise((r) => setTimeout(r, 150));
@@ -87,9 +113,15 @@ describe("pause / resume", () => {
   });
 
   it("answers NOT_FOUND for an unknown id and INVALID_ARGUMENT for a malformed one", async () => {
-    expect(await pauseCampaign(deps, "00000000-0000-4000-8000-000000000000")).toMatchObject({ ok: false, reason_code: "NOT_FOUND" });
+    expect(await pauseCampaign(deps, "00000000-0000-4000-8000-000000000000")).toMatchObject({
+      ok: false,
+      reason_code: "NOT_FOUND",
+    });
     expect(await resumeCampaign(deps, "x")).toMatchObject({ ok: false, reason_code: "INVALID_ARGUMENT" });
-    expect(await cancelCampaign(deps, "00000000-0000-4000-8000-000000000000")).toMatchObject({ ok: false, reason_code: "NOT_FOUND" });
+    expect(await cancelCampaign(deps, "00000000-0000-4000-8000-000000000000")).toMatchObject({
+      ok: false,
+      reason_code: "NOT_FOUND",
+    });
   });
 });
 
@@ -105,13 +137,34 @@ describe("cancel", () => {
       { customer_id: "6281100000005", status: "failed" },
     ]);
     const r = await cancelCampaign(deps, id, { reason: "wrong audience" });
-    expect(r).toEqual({ ok: true, campaign_id: id, status: "cancelled", from_status: "running", messages_cancelled: 3 });
-    const msgs = await h.db.selectFrom("messages").select(["id", "status", "counts_toward_cap", "cancelled_at"]).where("campaign_id", "=", id).orderBy("customer_id").execute();
+    expect(r).toEqual({
+      ok: true,
+      campaign_id: id,
+      status: "cancelled",
+      from_status: "running",
+      messages_cancelled: 3,
+    });
+    const msgs = await h.db
+      .selectFrom("messages")
+      .select(["id", "status", "counts_toward_cap", "cancelled_at"])
+      .where("campaign_id", "=", id)
+      .orderBy("customer_id")
+      .execute();
     expect(msgs.map((m) => [m.status, m.counts_toward_cap])).toEqual([
-      ["cancelled", false], ["cancelled", false], ["cancelled", false], ["sending", true], ["sent", true], ["failed", false],
+      ["cancelled", false],
+      ["cancelled", false],
+      ["cancelled", false],
+      ["sending", true],
+      ["sent", true],
+      ["failed", false],
     ]);
     expect(await row(id)).toMatchObject({ status: "cancelled", status_reason: "wrong audience", cancelled_count: 3 });
-    expect(cancelledHook.filter((m) => ids.includes(m.messageId)).map((m) => m.heldSlot).toSorted()).toEqual([false, true, true]);
+    expect(
+      cancelledHook
+        .filter((m) => ids.includes(m.messageId))
+        .map((m) => m.heldSlot)
+        .toSorted(),
+    ).toEqual([false, true, true]);
 
     expect(await cancelCampaign(deps, id)).toMatchObject({ ok: false, reason_code: "CAMPAIGN_TERMINAL_STATE" });
     expect(await resumeCampaign(deps, id)).toMatchObject({ ok: false, reason_code: "CAMPAIGN_TERMINAL_STATE" });
@@ -131,12 +184,18 @@ describe("template paused by Meta", () => {
     const b = await insertCampaign(h.db, { template_name: "order_update", type: "utility" });
     const done = await insertCampaign(h.db, { status: "completed", template_name: "order_update", type: "utility" });
     const other = await insertCampaign(h.db, { status: "running" });
-    const paused = await pauseCampaignsForTemplate(deps, { name: "order_update", locale: "en", status: "PAUSED" });
+    expect(await pauseCampaignsForPausedTemplates(deps)).toEqual([]);
+    await h.db.updateTable("templates").set({ status: "PAUSED" }).where("name", "=", "order_update").execute();
+    const paused = await pauseCampaignsForPausedTemplates(deps);
     expect(paused.toSorted()).toEqual([a, b].toSorted());
     expect(await row(a)).toMatchObject({ status: "paused", status_reason: "template_paused" });
     expect((await row(done)).status).toBe("completed");
     expect((await row(other)).status).toBe("running");
-    const audit = await h.db.selectFrom("audit_logs").select("actor").where("subject_id", "=", a).executeTakeFirstOrThrow();
+    const audit = await h.db
+      .selectFrom("audit_logs")
+      .select("actor")
+      .where("subject_id", "=", a)
+      .executeTakeFirstOrThrow();
     expect(audit.actor).toBe("webhook");
   });
 });

@@ -6,15 +6,31 @@ const S: CampaignStatus[] = ["scheduled", "running", "paused", "completed", "can
 type Row = [CampaignAction, CampaignStatus, true | "INVALID_STATE_TRANSITION" | "CAMPAIGN_TERMINAL_STATE"];
 
 const table: Row[] = [
-  ["pause", "scheduled", true], ["pause", "running", true], ["pause", "paused", "INVALID_STATE_TRANSITION"],
-  ["pause", "completed", "INVALID_STATE_TRANSITION"], ["pause", "cancelled", "INVALID_STATE_TRANSITION"], ["pause", "failed", "INVALID_STATE_TRANSITION"],
-  ["resume", "paused", true], ["resume", "scheduled", "INVALID_STATE_TRANSITION"], ["resume", "running", "INVALID_STATE_TRANSITION"],
-  ["resume", "completed", "CAMPAIGN_TERMINAL_STATE"], ["resume", "cancelled", "CAMPAIGN_TERMINAL_STATE"], ["resume", "failed", "CAMPAIGN_TERMINAL_STATE"],
-  ["cancel", "scheduled", true], ["cancel", "running", true], ["cancel", "paused", true],
-  ["cancel", "completed", "CAMPAIGN_TERMINAL_STATE"], ["cancel", "cancelled", "CAMPAIGN_TERMINAL_STATE"], ["cancel", "failed", "CAMPAIGN_TERMINAL_STATE"],
-  ["start", "scheduled", true], ["start", "paused", "INVALID_STATE_TRANSITION"],
-  ["complete", "running", true], ["complete", "paused", "INVALID_STATE_TRANSITION"], ["complete", "completed", "CAMPAIGN_TERMINAL_STATE"],
-  ["fail", "running", true], ["fail", "cancelled", "CAMPAIGN_TERMINAL_STATE"],
+  ["pause", "scheduled", true],
+  ["pause", "running", true],
+  ["pause", "paused", "INVALID_STATE_TRANSITION"],
+  ["pause", "completed", "INVALID_STATE_TRANSITION"],
+  ["pause", "cancelled", "INVALID_STATE_TRANSITION"],
+  ["pause", "failed", "INVALID_STATE_TRANSITION"],
+  ["resume", "paused", true],
+  ["resume", "scheduled", "INVALID_STATE_TRANSITION"],
+  ["resume", "running", "INVALID_STATE_TRANSITION"],
+  ["resume", "completed", "CAMPAIGN_TERMINAL_STATE"],
+  ["resume", "cancelled", "CAMPAIGN_TERMINAL_STATE"],
+  ["resume", "failed", "CAMPAIGN_TERMINAL_STATE"],
+  ["cancel", "scheduled", true],
+  ["cancel", "running", true],
+  ["cancel", "paused", true],
+  ["cancel", "completed", "CAMPAIGN_TERMINAL_STATE"],
+  ["cancel", "cancelled", "CAMPAIGN_TERMINAL_STATE"],
+  ["cancel", "failed", "CAMPAIGN_TERMINAL_STATE"],
+  ["start", "scheduled", true],
+  ["start", "paused", "INVALID_STATE_TRANSITION"],
+  ["complete", "running", true],
+  ["complete", "paused", "INVALID_STATE_TRANSITION"],
+  ["complete", "completed", "CAMPAIGN_TERMINAL_STATE"],
+  ["fail", "running", true],
+  ["fail", "cancelled", "CAMPAIGN_TERMINAL_STATE"],
 ];
 
 describe("checkTransition", () => {
@@ -33,7 +49,8 @@ describe("checkTransition", () => {
 
   it("never lets a terminal campaign move", () => {
     for (const s of ["completed", "cancelled", "failed"] as const) {
-      for (const a of ["start", "pause", "resume", "cancel", "complete", "fail"] as const) expect(checkTransition(s, a).ok).toBe(false);
+      for (const a of ["start", "pause", "resume", "cancel", "complete", "fail"] as const)
+        expect(checkTransition(s, a).ok).toBe(false);
     }
     expect(S).toHaveLength(6);
   });

@@ -5,28 +5,52 @@ import { auditActions, openTestDb, seedCustomers, seedTemplates, type TestDb } f
 let h: TestDb;
 const now = Date.parse("2026-03-01T10:00:00Z");
 const base: ScheduleCampaignInput = {
-  name: "Spring sale", type: "marketing", template_name: "welcome_offer", variables: ["friend"],
-  audience_filter: { include_tags: ["vip"] }, deliver_at: "2026-03-01T12:00:00Z",
+  name: "Spring sale",
+  type: "marketing",
+  template_name: "welcome_offer",
+  variables: ["friend"],
+  audience_filter: { include_tags: ["vip"] },
+  deliver_at: "2026-03-01T12:00:00Z",
 };
 
 beforeAll(async () => {
   h = await openTestDb();
   await seedTemplates(h.db);
   await seedCustomers(h.db, [
-    { customer_id: "6281100000001", tags: ["vip"] }, { customer_id: "6281100000002", tags: ["vip"] }, { customer_id: "6281100000003" },
+    { customer_id: "6281100000001", tags: ["vip"] },
+    { customer_id: "6281100000002", tags: ["vip"] },
+    { customer_id: "6281100000003" },
   ]);
 });
 afterAll(async () => h?.close());
 
-const schedule = (over: Partial<ScheduleCampaignInput>) => scheduleCampaign({ db: h.db, now: () => now }, { ...base, ...over });
+const schedule = (over: Partial<ScheduleCampaignInput>) =>
+  scheduleCampaign({ db: h.db, now: () => now }, { ...base, ...over });
 
 describe("scheduleCampaign", () => {
   it("stores a scheduled campaign with the audience estimate and an audit entry", async () => {
     const r = await schedule({});
-    expect(r).toMatchObject({ ok: true, status: "scheduled", audience_estimate: 2, deliver_at: "2026-03-01T12:00:00.000Z" });
+    expect(r).toMatchObject({
+      ok: true,
+      status: "scheduled",
+      audience_estimate: 2,
+      deliver_at: "2026-03-01T12:00:00.000Z",
+    });
     if (!r.ok) return;
-    const row = await h.db.selectFrom("campaigns").selectAll().where("id", "=", r.campaign_id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: "scheduled", run: 0, cursor: null, audience_count: 2, locale: "en", variables: ["friend"], audience_filter: { include_tags: ["vip"] } });
+    const row = await h.db
+      .selectFrom("campaigns")
+      .selectAll()
+      .where("id", "=", r.campaign_id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: "scheduled",
+      run: 0,
+      cursor: null,
+      audience_count: 2,
+      locale: "en",
+      variables: ["friend"],
+      audience_filter: { include_tags: ["vip"] },
+    });
     expect(await auditActions(h.db, r.campaign_id)).toEqual(["campaign.scheduled"]);
   });
 
@@ -42,7 +66,10 @@ describe("scheduleCampaign", () => {
     [{ variables: [] }, "TEMPLATE_VARIABLES_MISMATCH"],
     [{ variables: { name: "x" } }, "TEMPLATE_VARIABLES_MISMATCH"],
     [{ type: "utility" }, "INVALID_ARGUMENT"],
-    [{ type: "utility", template_name: "shipping_named", variables: { first_name: "A" } }, "TEMPLATE_VARIABLES_MISMATCH"],
+    [
+      { type: "utility", template_name: "shipping_named", variables: { first_name: "A" } },
+      "TEMPLATE_VARIABLES_MISMATCH",
+    ],
     [{ type: "authentication" }, "INVALID_ARGUMENT"],
     [{ name: " " }, "INVALID_ARGUMENT"],
     [{ deliver_at: "tomorrow" }, "INVALID_ARGUMENT"],
@@ -62,7 +89,11 @@ describe("scheduleCampaign", () => {
   });
 
   it("accepts named variables for a named utility template", async () => {
-    const r = await schedule({ type: "utility", template_name: "shipping_named", variables: { order_id: "1", first_name: "A" } });
+    const r = await schedule({
+      type: "utility",
+      template_name: "shipping_named",
+      variables: { order_id: "1", first_name: "A" },
+    });
     expect(r.ok).toBe(true);
   });
 });

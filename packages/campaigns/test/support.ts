@@ -26,11 +26,50 @@ export async function seedTemplates(db: Db): Promise<void> {
   await db
     .insertInto("templates")
     .values([
-      { name: "welcome_offer", locale: "en", category: "marketing", status: "APPROVED", body_text: "Hi {{1}}", parameter_count: 1, components: "[]" },
-      { name: "order_update", locale: "en", category: "utility", status: "APPROVED", body_text: "Order {{1}} is {{2}}", parameter_count: 2, components: "[]" },
-      { name: "shipping_named", locale: "en", category: "utility", status: "APPROVED", parameter_format: "named", parameter_names: ["first_name", "order_id"], parameter_count: 2, components: "[]" },
-      { name: "flash_sale", locale: "en", category: "marketing", status: "PAUSED", parameter_count: 0, components: "[]" },
-      { name: "new_arrivals", locale: "en", category: "marketing", status: "PENDING", parameter_count: 0, components: "[]" },
+      {
+        name: "welcome_offer",
+        locale: "en",
+        category: "marketing",
+        status: "APPROVED",
+        body_text: "Hi {{1}}",
+        parameter_count: 1,
+        components: "[]",
+      },
+      {
+        name: "order_update",
+        locale: "en",
+        category: "utility",
+        status: "APPROVED",
+        body_text: "Order {{1}} is {{2}}",
+        parameter_count: 2,
+        components: "[]",
+      },
+      {
+        name: "shipping_named",
+        locale: "en",
+        category: "utility",
+        status: "APPROVED",
+        parameter_format: "named",
+        parameter_names: ["first_name", "order_id"],
+        parameter_count: 2,
+        components: "[]",
+      },
+      {
+        name: "flash_sale",
+        locale: "en",
+        category: "marketing",
+        status: "PAUSED",
+        parameter_count: 0,
+        components: "[]",
+      },
+      {
+        name: "new_arrivals",
+        locale: "en",
+        category: "marketing",
+        status: "PENDING",
+        parameter_count: 0,
+        components: "[]",
+      },
     ])
     .onConflict((oc) => oc.columns(["name", "locale"]).doNothing())
     .execute();
@@ -50,22 +89,36 @@ export async function seedCustomers(db: Db, rows: readonly CustomerSeed[]): Prom
   for (let i = 0; i < rows.length; i += 1000) {
     await db
       .insertInto("customers")
-      .values(rows.slice(i, i + 1000).map((r) => ({
-        customer_id: r.customer_id,
-        phone: /^\d+$/.test(r.customer_id) ? r.customer_id : null,
-        tags: r.tags ?? [],
-        country: r.country ?? null,
-        timezone: r.timezone ?? null,
-        last_inbound_at: r.last_inbound_at ?? null,
-        marketing_consent: r.marketing_consent ?? "unknown",
-        utility_consent: r.utility_consent ?? "unknown",
-      })))
+      .values(
+        rows.slice(i, i + 1000).map((r) => ({
+          customer_id: r.customer_id,
+          phone: /^\d+$/.test(r.customer_id) ? r.customer_id : null,
+          tags: r.tags ?? [],
+          country: r.country ?? null,
+          timezone: r.timezone ?? null,
+          last_inbound_at: r.last_inbound_at ?? null,
+          marketing_consent: r.marketing_consent ?? "unknown",
+          utility_consent: r.utility_consent ?? "unknown",
+        })),
+      )
       .execute();
   }
 }
 
 /** Inserts a campaign row directly (bypassing schedule checks) for state-machine tests. */
-export async function insertCampaign(db: Db, over: Partial<{ status: string; scheduled_at: Date; template_name: string; run: number; fanout_done: boolean; audience_filter: object; type: "marketing" | "utility"; cancelled_at: Date }> = {}): Promise<string> {
+export async function insertCampaign(
+  db: Db,
+  over: Partial<{
+    status: string;
+    scheduled_at: Date;
+    template_name: string;
+    run: number;
+    fanout_done: boolean;
+    audience_filter: object;
+    type: "marketing" | "utility";
+    cancelled_at: Date;
+  }> = {},
+): Promise<string> {
   const r = await db
     .insertInto("campaigns")
     .values({
@@ -89,31 +142,46 @@ export async function insertCampaign(db: Db, over: Partial<{ status: string; sch
 export async function insertMessages(
   db: Db,
   campaignId: string | null,
-  rows: readonly { customer_id: string; status: string; counts_toward_cap?: boolean; created_at?: Date; deliver_at?: Date; sent_at?: Date; category?: "marketing" | "utility" | "service" }[],
+  rows: readonly {
+    customer_id: string;
+    status: string;
+    counts_toward_cap?: boolean;
+    created_at?: Date;
+    deliver_at?: Date;
+    sent_at?: Date;
+    category?: "marketing" | "utility" | "service";
+  }[],
 ): Promise<string[]> {
   if (rows.length === 0) return [];
   const out = await db
     .insertInto("messages")
-    .values(rows.map((r) => ({
-      customer_id: r.customer_id,
-      direction: "outbound" as const,
-      category: r.category ?? "marketing",
-      kind: "template",
-      content: JSON.stringify({ type: "template" }),
-      status: r.status as "queued",
-      campaign_id: campaignId,
-      counts_toward_cap: r.counts_toward_cap ?? false,
-      deliver_at: r.deliver_at ?? (r.status === "scheduled" ? new Date(Date.now() + 3600_000) : null),
-      sent_at: r.sent_at ?? (["sent", "delivered", "read"].includes(r.status) ? new Date() : null),
-      ...(r.created_at ? { created_at: r.created_at } : {}),
-    })))
+    .values(
+      rows.map((r) => ({
+        customer_id: r.customer_id,
+        direction: "outbound" as const,
+        category: r.category ?? "marketing",
+        kind: "template",
+        content: JSON.stringify({ type: "template" }),
+        status: r.status as "queued",
+        campaign_id: campaignId,
+        counts_toward_cap: r.counts_toward_cap ?? false,
+        deliver_at: r.deliver_at ?? (r.status === "scheduled" ? new Date(Date.now() + 3600_000) : null),
+        sent_at: r.sent_at ?? (["sent", "delivered", "read"].includes(r.status) ? new Date() : null),
+        ...(r.created_at ? { created_at: r.created_at } : {}),
+      })),
+    )
     .returning("id")
     .execute();
   return out.map((r) => r.id);
 }
 
 export async function auditActions(db: Db, campaignId: string): Promise<string[]> {
-  const rows = await db.selectFrom("audit_logs").select("action").where("subject_id", "=", campaignId).orderBy("id").execute();
+  const rows = await db
+    .selectFrom("audit_logs")
+    .select("action")
+    .where("subject_id", "=", campaignId)
+    .orderBy("id")
+    .execute();
   return rows.map((r) => r.action);
 }
 

@@ -9,7 +9,10 @@ const H = 3600_000;
 
 beforeAll(async () => {
   h = await openTestDb();
-  await seedCustomers(h.db, Array.from({ length: 9 }, (_, i) => ({ customer_id: `628120000000${i}` })));
+  await seedCustomers(
+    h.db,
+    Array.from({ length: 9 }, (_, i) => ({ customer_id: `628120000000${i}` })),
+  );
   await insertMessages(h.db, null, [
     { customer_id: "6281200000000", status: "sent", created_at: ago(20 * H) }, // counts; frees at +4 h
     { customer_id: "6281200000001", status: "queued", created_at: ago(10 * H) }, // counts
@@ -41,6 +44,9 @@ describe("tierUsage", () => {
   });
 
   it("never counts for an unlimited tier", async () => {
-    expect(await tierUsage(h.db, { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY }, now)).toMatchObject({ used: 0, remaining: Number.POSITIVE_INFINITY });
+    expect(await tierUsage(h.db, { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY }, now)).toMatchObject({
+      used: 0,
+      remaining: Number.POSITIVE_INFINITY,
+    });
   });
 });

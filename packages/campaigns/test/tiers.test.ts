@@ -4,16 +4,25 @@ import { silentLog } from "./support.js";
 
 describe("parseTier", () => {
   it.each([
-    ["TIER_250", 250], ["TIER_2K", 2000], ["TIER_10K", 10_000], ["TIER_100K", 100_000], ["tier_1k", 1000], ["TIER_50", 50],
+    ["TIER_250", 250],
+    ["TIER_2K", 2000],
+    ["TIER_10K", 10_000],
+    ["TIER_100K", 100_000],
+    ["tier_1k", 1000],
+    ["TIER_50", 50],
     ["TIER_UNLIMITED", Number.POSITIVE_INFINITY],
   ])("%s → %d", (name, limit) => expect(parseTier(name)?.limit).toBe(limit));
 
-  it.each([["" as string], ["TIER_"], ["250"], ["TIER_0"], ["GOLD"]])("%s → null", (name) => expect(parseTier(name)).toBeNull());
+  it.each([["" as string], ["TIER_"], ["250"], ["TIER_0"], ["GOLD"]])("%s → null", (name) =>
+    expect(parseTier(name)).toBeNull(),
+  );
 });
 
 describe("createTierSource", () => {
   it("prefers the config override and rejects a bad one", async () => {
-    expect(await createTierSource({ override: "TIER_2K", log: silentLog, fromMeta: async () => "TIER_250" })()).toEqual({ name: "TIER_2K", limit: 2000 });
+    expect(await createTierSource({ override: "TIER_2K", log: silentLog, fromMeta: async () => "TIER_250" })()).toEqual(
+      { name: "TIER_2K", limit: 2000 },
+    );
     expect(() => createTierSource({ override: "TIER_X", log: silentLog })).toThrow(/MESSAGING_LIMIT_TIER/);
   });
 
@@ -21,7 +30,15 @@ describe("createTierSource", () => {
     let t = 0;
     let calls = 0;
     let answer: string | null = "TIER_10K";
-    const src = createTierSource({ log: silentLog, ttlMs: 1000, now: () => t, fromMeta: async () => { calls++; return answer; } });
+    const src = createTierSource({
+      log: silentLog,
+      ttlMs: 1000,
+      now: () => t,
+      fromMeta: async () => {
+        calls++;
+        return answer;
+      },
+    });
     expect((await src()).limit).toBe(10_000);
     answer = "TIER_100K";
     t = 500;
@@ -29,7 +46,12 @@ describe("createTierSource", () => {
     t = 1500;
     expect((await src()).limit).toBe(100_000);
     expect(calls).toBe(2);
-    const none = createTierSource({ log: silentLog, fromMeta: async () => { throw new Error("down"); } });
+    const none = createTierSource({
+      log: silentLog,
+      fromMeta: async () => {
+        throw new Error("down");
+      },
+    });
     expect(await none()).toEqual(FALLBACK_TIER);
   });
 });

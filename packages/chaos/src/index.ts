@@ -1,6 +1,14 @@
 export { startStack } from "./stack.js";
-export type { AppName, RunningApp, Stack } from "./stack.js";
+export type { RunningApp, Stack } from "./stack.js";
 export {
-  checkInvariants, enqueueMany, NO_VIOLATIONS, printReport, violations, waitSent, waitSettled, watchStatuses,
+  checkInvariants,
+  enqueueMany,
+  NO_VIOLATIONS,
+  printReport,
+  violations,
+  waitSent,
+  waitSettled,
+  watchStatuses,
 } from "./invariants.js";
-export type { Report } from "./invariants.js";
+export { startWorkerPgStack } from "./worker-pg-stack.js";
+export type { WorkerPgStack } from "./worker-pg-stack.js";

@@ -27,7 +27,12 @@ export function watchStatuses(db: Db, ids: () => readonly string[], everyMs = 15
     while (state.running) {
       const list = ids();
       if (list.length) {
-        const rows = await db.selectFrom("messages").select(["id", "status"]).where("id", "in", list).execute().catch(() => []);
+        const rows = await db
+          .selectFrom("messages")
+          .select(["id", "status"])
+          .where("id", "in", list)
+          .execute()
+          .catch(() => []);
         for (const r of rows) {
           const rank = CONFIRMED[r.status];
           if (rank === undefined) {
@@ -54,8 +59,18 @@ export function watchStatuses(db: Db, ids: () => readonly string[], everyMs = 15
 export async function waitSettled(db: Db, ids: readonly string[], timeoutMs: number, status?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const rows = await db.selectFrom("messages").select(["status"]).where("id", "in", ids).execute().catch(() => null);
-    if (rows && rows.length === ids.length && rows.every((r) => (status ? r.status === status || r.status === "failed" : SETTLED.has(r.status)))) return;
+    const rows = await db
+      .selectFrom("messages")
+      .select(["status"])
+      .where("id", "in", ids)
+      .execute()
+      .catch(() => null);
+    if (
+      rows &&
+      rows.length === ids.length &&
+      rows.every((r) => (status ? r.status === status || r.status === "failed" : SETTLED.has(r.status)))
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -69,7 +84,7 @@ interface Call {
 export async function checkInvariants(stack: Stack, ids: readonly string[], backwards: string[]): Promise<Report> {
   const rows = await stack.db
     .selectFrom("messages")
-    .select(["id", "status", "error_code", "error_explanation"])
+    .select(["id", "status", "error_code", "error_explanation", "status_reason"])
     .where("id", "in", ids)
     .execute();
   const { calls } = await stack.mock<{ calls: Call[] }>("/_mock/calls?limit=200000");
@@ -86,10 +101,15 @@ export async function checkInvariants(stack: Stack, ids: readonly string[], back
     messages: ids.length,
     by_status,
     lost: ids.filter((id) => !SETTLED.has(found.get(id)?.status ?? "missing")),
-    sent_twice: ids.flatMap((id) => ((accepted.get(id) ?? 0) > 1 ? [{ id, accepted_calls: accepted.get(id) ?? 0 }] : [])),
+    sent_twice: ids.flatMap((id) =>
+      (accepted.get(id) ?? 0) > 1 ? [{ id, accepted_calls: accepted.get(id) ?? 0 }] : [],
+    ),
     sent_unseen: rows.filter((r) => CONFIRMED[r.status] !== undefined && !accepted.has(r.id)).map((r) => r.id),
     moved_backwards: backwards,
-    failed_without_explanation: rows.filter((r) => r.status === "failed" && (!r.error_code || !r.error_explanation)).map((r) => r.id),
+    // A failure names Meta's code, or (no code: e.g. SEND_UNCONFIRMED, a call that may have reached Meta) our reason code.
+    failed_without_explanation: rows
+      .filter((r) => r.status === "failed" && ((!r.error_code && !r.status_reason) || !r.error_explanation))
+      .map((r) => r.id),
     secret_lines: stack.lines.filter((line) => stack.secrets.some((s) => line.includes(s))),
     crashed_apps: stack.crashed(),
   };

@@ -10,8 +10,19 @@ import { createRedis } from "@wa/ratelimit";
 import { seedDemo } from "@wa/seed";
 import { createStateStore } from "@wa/state";
 import {
-  busNames, clearRedisPrefix, createTestDatabase, dropStreams, freePort, hostPort, redisPrefix, startTcpProxy,
-  type TcpProxy, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase, waitForHttp,
+  busNames,
+  clearRedisPrefix,
+  createTestDatabase,
+  dropStreams,
+  freePort,
+  hostPort,
+  redisPrefix,
+  startTcpProxy,
+  type TcpProxy,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  waitForHttp,
 } from "@wa/testkit";
 import type { Redis } from "ioredis";
 
@@ -19,11 +30,12 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const ENTRY = {
   "delivery-worker": "apps/delivery-worker/dist/main.js",
   "webhook-receiver": "apps/webhook-receiver/dist/main.js",
-  "webhook-processor": "apps/webhook-receiver/dist/processor-main.js",
+  "webhook-processor": "apps/webhook-processor/dist/main.js",
   scheduler: "apps/scheduler/dist/main.js",
   "campaign-worker": "apps/campaign-worker/dist/main.js",
+  "mcp-gateway": "apps/mcp-gateway/dist/main.js", // with MCP_HTTP_PORT: /mcp; its stdin is empty, so stdio ends
 } as const;
-export type AppName = keyof typeof ENTRY;
+type AppName = keyof typeof ENTRY;
 
 export interface RunningApp {
   readonly name: AppName;
@@ -34,10 +46,18 @@ export interface RunningApp {
 
 export interface Stack {
   readonly db: Db; // direct connection: the test's own view, never cut
+  readonly databaseUrl: string; // the database itself, e.g. for a proxy that cuts one app's Postgres only
   readonly messaging: Messaging; // the send path as the gateway runs it (through the NATS proxy)
   readonly proxies: { readonly postgres: TcpProxy; readonly redis: TcpProxy; readonly nats: TcpProxy };
   readonly mockUrl: string;
+  /** The receiver's base URL (POST /webhook) and the app secret that signs bodies for it. */
+  readonly receiverUrl: string;
+  readonly appSecret: string;
+  /** The test database as the apps reach it (through the Postgres proxy); chain another proxy to cut one app. */
+  readonly appDatabaseUrl: string;
   readonly secrets: readonly string[];
+  /** Adds a value no log line may contain (e.g. an agent key created by the test). */
+  addSecret(value: string): void;
   /** Every line any app printed so far (stdout and stderr). */
   readonly lines: string[];
   start(app: AppName, env?: Record<string, string>): Promise<RunningApp>;
@@ -46,7 +66,6 @@ export interface Stack {
   mock<T>(path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
-
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as never;
 
@@ -72,7 +91,11 @@ export async function startStack(): Promise<Stack> {
     accessToken: token,
     appSecret,
     webhookTargetUrl: `http://127.0.0.1:${receiverPort}/webhook`,
-    knobs: { triggers: false, webhook_delays_ms: { sent: 30, delivered: 60, read: 90 }, webhook_retry_delays_ms: [200, 500, 1000, 2000, 4000, 8000] },
+    knobs: {
+      triggers: false,
+      webhook_delays_ms: { sent: 30, delivered: 60, read: 90 },
+      webhook_retry_delays_ms: [200, 500, 1000, 2000, 4000, 8000],
+    },
   } as never);
 
   await seedDemo({
@@ -108,12 +131,16 @@ export async function startStack(): Promise<Stack> {
     DB_POOL_MAX: "5",
   };
   const lines: string[] = [];
+  const secrets = [token, appSecret];
   const apps: RunningApp[] = [];
   const stopped = new Set<ChildProcess>();
 
   async function start(app: AppName, env: Record<string, string> = {}): Promise<RunningApp> {
     const opsPort = app === "webhook-receiver" ? receiverPort : await freePort();
-    const portEnv = app === "webhook-receiver" ? { PORT: String(receiverPort), HOST: "127.0.0.1" } : { OPS_PORT: String(opsPort), OPS_HOST: "127.0.0.1" };
+    const portEnv =
+      app === "webhook-receiver"
+        ? { PORT: String(receiverPort), HOST: "127.0.0.1" }
+        : { OPS_PORT: String(opsPort), OPS_HOST: "127.0.0.1" };
     const child = spawn(process.execPath, [`${ROOT}${ENTRY[app]}`], {
       env: { ...baseEnv, ...portEnv, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -145,14 +172,20 @@ export async function startStack(): Promise<Stack> {
 
   return {
     db,
+    databaseUrl: database.url,
     messaging,
     proxies,
     mockUrl: mock.url,
-    secrets: [token, appSecret],
+    receiverUrl: `http://127.0.0.1:${receiverPort}`,
+    appSecret,
+    appDatabaseUrl: baseEnv.DATABASE_URL!,
+    secrets,
+    addSecret: (value) => void secrets.push(value),
     lines,
     start,
     crashed: () =>
-      apps.filter((a) => !stopped.has(a.child) && (a.child.exitCode !== null || a.child.signalCode !== null))
+      apps
+        .filter((a) => !stopped.has(a.child) && (a.child.exitCode !== null || a.child.signalCode !== null))
         .map((a) => `${a.name} (pid ${a.child.pid}, exit ${a.child.exitCode ?? a.child.signalCode})`),
     async mock<T>(path: string, body?: unknown): Promise<T> {
       const res = await fetch(`${mock.url}${path}`, {

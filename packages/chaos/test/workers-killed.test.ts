@@ -1,8 +1,17 @@
 // SIGKILL of each worker kind mid-load; the invariants are checked and printed after each scenario.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  checkInvariants, enqueueMany, NO_VIOLATIONS, printReport, type RunningApp, type Stack, startStack, violations, waitSent,
-  waitSettled, watchStatuses,
+  checkInvariants,
+  enqueueMany,
+  NO_VIOLATIONS,
+  printReport,
+  type RunningApp,
+  type Stack,
+  startStack,
+  violations,
+  waitSent,
+  waitSettled,
+  watchStatuses,
 } from "../src/index.js";
 
 let stack: Stack;
@@ -17,7 +26,6 @@ beforeAll(async () => {
   scheduler = await stack.start("scheduler", FAST_RECONCILER);
 });
 afterAll(() => stack?.close());
-
 
 it("a delivery worker SIGKILLed in a 2,000-message burst: the other and a restarted one finish, each sent once", async () => {
   // A fast number (500 mps at the mock and in the workers, for the rest of this file) keeps the burst short.
@@ -57,7 +65,11 @@ it("the scheduler SIGKILLed before messages come due: a restarted scheduler disp
   const ids: string[] = [];
   for (let i = 0; i < 60; i += 1) {
     const r = await stack.messaging.enqueueOutbound(
-      { to: `+${base + i * 7 + 11}`, content: { type: "template", template_name: "order_update", variables: ["Bo", `S-${i}`] }, deliver_at: due },
+      {
+        to: `+${base + i * 7 + 11}`,
+        content: { type: "template", template_name: "order_update", variables: ["Bo", `S-${i}`] },
+        deliver_at: due,
+      },
       { actor: "system", tool: "chaos" },
     );
     if (!r.ok) throw new Error(`${r.reason_code}: ${r.human_explanation}`);

@@ -1,20 +1,26 @@
+import { COMPLIANCE_DEFAULTS } from "@wa/config";
 import type { Database } from "@wa/db";
-import type { Customer, StateSnapshot, StateStore } from "@wa/state";
+import { resolveCustomerId, type Customer, type StateSnapshot, type StateStore } from "@wa/state";
 import type { Kysely } from "kysely";
 import { createCatalog } from "./catalog.js";
-import { decide, isTemplateSend } from "./decide.js";
+import { decide, decideOptions, isTemplateSend } from "./decide.js";
+import type { Policy } from "./policy-schema.js";
 import { parseRecipient } from "./recipient.js";
 import { capState, marketingCap } from "./rules/frequency-rule.js";
-import type { ConsentMode, CustomerFacts, DecideOptions, Decision, DecisionRequest, Facts, MessageCategory } from "./types.js";
+import type { ConsentMode, CustomerFacts, Decision, DecisionRequest, Facts, MessageCategory } from "./types.js";
 
 export interface ComplianceOptions {
   readonly db: Kysely<Database>;
   readonly state: StateStore;
-  readonly consentMode?: ConsentMode; // CONSENT_MODE, default explicit
-  readonly defaultCap?: number; // MARKETING_DAILY_CAP, default 2
-  readonly defaultTimezone?: string; // DEFAULT_TIMEZONE, default UTC
+  readonly consentMode?: ConsentMode; // CONSENT_MODE; defaults: COMPLIANCE_DEFAULTS of @wa/config
+  readonly defaultCap?: number; // MARKETING_DAILY_CAP
+  readonly defaultTimezone?: string; // DEFAULT_TIMEZONE
+  readonly usMarketingPause?: boolean; // META_US_MARKETING_PAUSE
   readonly now?: () => number;
-  readonly cacheTtlMs?: number; // templates and policies in-process, default 15 s
+  readonly templateCacheMs?: number; // templates in-process
+  readonly templateCheckMs?: number; // how often this process asks whether another one changed templates
+  readonly policyCheckMs?: number; // how often this process reads the policies' version (a change is seen within it)
+  readonly monotonic?: () => number; // the caches' clock (tests); default performance.now
   readonly onDecision?: (decision: Decision, request: DecisionRequest) => void; // e.g. wa_compliance_decisions_total
 }
 
@@ -34,7 +40,12 @@ const CATEGORIES: readonly MessageCategory[] = ["marketing", "utility", "authent
 function customerFacts(c: Customer | null): CustomerFacts | null {
   if (!c) return null;
   const fact = (k: "marketing" | "utility") => ({ ...c.consent[k], at: c.consent[k].at?.getTime() ?? null });
-  return { consent: { marketing: fact("marketing"), utility: fact("utility") }, tags: c.tags, timezone: c.timezone };
+  return {
+    consent: { marketing: fact("marketing"), utility: fact("utility") },
+    tags: c.tags,
+    timezone: c.timezone,
+    marketingLimitedUntil: c.marketingLimitedUntil?.getTime() ?? null,
+  };
 }
 
 function snapshotFacts(snap: StateSnapshot | null): Pick<Facts, "customer" | "window" | "sentAt"> {
@@ -51,38 +62,57 @@ function snapshotFacts(snap: StateSnapshot | null): Pick<Facts, "customer" | "wi
 /** The I/O shell: gathers facts (state snapshot + cached template/policies) and asks `decide`. */
 export function createCompliance(opts: ComplianceOptions) {
   const now = opts.now ?? Date.now;
-  const catalog = createCatalog(opts.db, opts.cacheTtlMs ?? 15_000);
-  const options: DecideOptions = {
-    consentMode: opts.consentMode ?? "explicit",
-    defaultCap: opts.defaultCap ?? 2,
-    defaultTimezone: opts.defaultTimezone ?? "UTC",
-  };
+  const catalog = createCatalog(opts.db, {
+    templateCacheMs: opts.templateCacheMs ?? COMPLIANCE_DEFAULTS.templateCacheMs,
+    policyCheckMs: opts.policyCheckMs ?? COMPLIANCE_DEFAULTS.policyCheckMs,
+    templateCheckMs: opts.templateCheckMs ?? COMPLIANCE_DEFAULTS.templateCheckMs,
+    monotonic: opts.monotonic ?? (() => performance.now()),
+  });
+  const options = decideOptions(opts);
 
   async function snapshot(customerId: string, channel: string): Promise<StateSnapshot | null> {
     const r = parseRecipient(customerId);
-    return r.ok ? opts.state.getSnapshot({ customerId: r.id, channel }) : null;
+    if (!r.ok) return null;
+    // A BSUID linked to a phone customer: that customer's facts (rule 1 still judges the id asked about).
+    const id = r.kind === "bsuid" ? await resolveCustomerId(opts.db, r.id, channel) : r.id;
+    return opts.state.getSnapshot({ customerId: id, channel });
+  }
+
+  /** The answer from a snapshot already read; reserves nothing. `at`: a later moment with today's facts. */
+  async function evaluateWith(request: DecisionRequest, snap: StateSnapshot | null, at?: number): Promise<Decision> {
+    const name = request.template_name?.trim();
+    const [template, policies] = await Promise.all([
+      name && isTemplateSend(request) ? catalog.template(name, request.locale ?? "en") : undefined,
+      catalog.policies(),
+    ]);
+    const decision = decide({ now: at ?? now(), ...snapshotFacts(snap), template, policies }, request, options);
+    if (at === undefined) opts.onDecision?.(decision, request); // a look ahead decides nothing
+    return decision;
   }
 
   return {
-    /** The compliance answer for one planned message (read-only: reserves nothing). */
-    async evaluate(request: DecisionRequest): Promise<Decision> {
-      const channel = request.channel ?? "whatsapp";
-      const name = request.template_name?.trim();
-      const [snap, template, policies] = await Promise.all([
-        snapshot(request.customer_id, channel),
-        name && isTemplateSend(request) ? catalog.template(name, request.locale ?? "en") : undefined,
-        catalog.policies(),
-      ]);
-      const decision = decide({ now: now(), ...snapshotFacts(snap), template, policies }, request, options);
-      opts.onDecision?.(decision, request);
-      return decision;
+    /**
+     * The compliance answer for one planned message (read-only: reserves nothing). `at` asks about a later moment
+     * with today's facts (schedule_message: quiet hours and the cap at deliver_at); default now.
+     */
+    async evaluate(request: DecisionRequest, at?: number): Promise<Decision> {
+      return evaluateWith(request, await snapshot(request.customer_id, request.channel ?? "whatsapp"), at);
     },
+
+    /**
+     * The same answer over a state snapshot the caller read: a batch send's bulk read (@wa/state
+     * getSnapshots), or a retried message's own snapshot without the slot it already holds.
+     */
+    evaluateWith,
 
     /** Dry-run decisions for every category from one snapshot (get_customer_context, check_conversation). */
     async eligibility(customerId: string, channel = "whatsapp"): Promise<Record<MessageCategory, Decision>> {
       const [snap, policies] = await Promise.all([snapshot(customerId, channel), catalog.policies()]);
       const facts: Facts = { now: now(), ...snapshotFacts(snap), policies };
-      const entries = CATEGORIES.map((c) => [c, decide(facts, { customer_id: customerId, message_type: c, channel }, options)]);
+      const entries = CATEGORIES.map((c) => [
+        c,
+        decide(facts, { customer_id: customerId, message_type: c, channel }, options),
+      ]);
       return Object.fromEntries(entries) as Record<MessageCategory, Decision>;
     },
 
@@ -101,9 +131,14 @@ export function createCompliance(opts: ComplianceOptions) {
         is_capped: true,
         ...(at ? { resets_at: at } : {}),
         reason: `${count} marketing message(s) in the last 24 hours reached the cap of ${cap}.`,
-        suggested_action: at ? `Schedule marketing with schedule_message for ${at} or later.` : "Send no marketing on this channel.",
+        suggested_action: at
+          ? `Schedule marketing with schedule_message for ${at} or later.`
+          : "Send no marketing on this channel.",
       };
     },
+
+    /** The enabled policies (cached; require_approval is matched by the send path, not a denial rule). */
+    policies: (): readonly Policy[] | Promise<readonly Policy[]> => catalog.policies(),
 
     /** The marketing cap to pass to reserveFrequencySlot in the enqueue transaction. */
     async capFor(channel = "whatsapp"): Promise<number> {
@@ -112,7 +147,7 @@ export function createCompliance(opts: ComplianceOptions) {
 
     /** Call after templates change (sync_template_status, template webhooks); both args: one entry. */
     invalidateTemplate: (name?: string, locale?: string): void => catalog.invalidateTemplate(name, locale),
-    /** Call after policies change (loadPolicies, an operator edit). */
+    /** This process changed policies (loadPolicies): reload now. Other processes see it within `policyCheckMs`. */
     invalidatePolicies: (): void => catalog.invalidatePolicies(),
   };
 }

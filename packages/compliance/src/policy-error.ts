@@ -1,4 +1,4 @@
-import { WaError } from "@wa/observability";
+import { WaError } from "@wa/contract";
 
 /** A policies file or row that cannot be used; the message names the file and each bad policy. */
 export class PolicyError extends WaError {

@@ -2,25 +2,56 @@ import { z } from "zod";
 import { PolicyError } from "./policy-error.js";
 import { isTimeZone } from "./zoned-time.js";
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected "HH:MM" from 00:00 to 23:59 (quote it in YAML)' });
+const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+const HHMM_ERROR = 'expected "HH:MM" from 00:00 to 23:59 (quote it in YAML)';
+const HHMM = z.string().regex(HHMM_RE, { error: HHMM_ERROR });
 const ZONE = z.string().refine(isTimeZone, { error: "expected an IANA time zone such as Asia/Jakarta" });
 const TAG = z.string().regex(/^[a-z0-9_-]{1,40}$/, { error: "tags are 1–40 of a-z, 0-9, _ or -" });
 const MESSAGE_TYPE = z.enum(["all", "marketing", "utility", "authentication", "service"]);
 
+// Both ends are required: a quiet period without an end is ambiguous (it used to mean "until midnight", and
+// "00:00" alone meant always quiet); "00:00" says "until midnight" explicitly.
+const ALLOW_AFTER = z
+  .string({ error: 'required: the local time sending reopens, "HH:MM" (write "00:00" for quiet until midnight)' })
+  .regex(HHMM_RE, { error: HHMM_ERROR });
+
 const timeRules = z
   .strictObject({
     deny_after: HHMM,
-    allow_after: HHMM.optional(), // none: quiet until midnight
+    allow_after: ALLOW_AFTER,
     timezone: z.union([z.literal("recipient"), ZONE]).default("recipient"),
     default_timezone: ZONE.optional(), // for `recipient` when the number's country is unknown
   })
-  .refine((r) => r.allow_after !== r.deny_after, { error: "allow_after must differ from deny_after", path: ["allow_after"] });
+  .refine((r) => r.allow_after !== r.deny_after, {
+    error: "allow_after must differ from deny_after",
+    path: ["allow_after"],
+  });
 
 const segmentRules = z
   .strictObject({ exclude_tag: TAG.optional(), exclude_tags: z.array(TAG).min(1).optional() })
-  .refine((r) => r.exclude_tag !== undefined || r.exclude_tags !== undefined, { error: "give exclude_tag or exclude_tags" });
+  .refine((r) => r.exclude_tag !== undefined || r.exclude_tags !== undefined, {
+    error: "give exclude_tag or exclude_tags",
+  });
 
 const frequencyRules = z.strictObject({ max_per_day: z.number().int().min(0).max(1000) });
+
+// A listed domain allows itself and its subdomains ("example.com" allows "cdn.example.com").
+const DOMAIN = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+  error: "domains are lower-case host names such as cdn.example.com",
+});
+const linkDomainRules = z.strictObject({ allowed_domains: z.array(DOMAIN).min(1) });
+
+const NAME = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: "names are 1–64 of a-z, 0-9, ., _ or -" });
+// Every criterion given must match (AND), beside message_type as category; a list matches when any entry does.
+const approvalRules = z.strictObject({
+  min_audience: z.number().int().min(1).optional(), // campaigns whose audience estimate is at least this
+  customer_tags: z.array(TAG).min(1).optional(), // recipients (or a campaign's include_tags) with any of these
+  agents: z.array(NAME).min(1).optional(), // the agent's name ("agent:<name>"; "agent" alone is unnamed)
+  tools: z
+    .array(z.string().regex(/^[a-z_]{1,64}$/))
+    .min(1)
+    .optional(),
+});
 
 const common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "ids are 1–64 of a-z, 0-9, _ or -" }),
@@ -34,12 +65,14 @@ const common = {
 const policySchema = z.discriminatedUnion("type", [
   z.strictObject({ ...common, type: z.literal("time_restriction"), rules: timeRules }),
   z.strictObject({ ...common, type: z.literal("segment_exclusion"), rules: segmentRules }),
+  z.strictObject({ ...common, type: z.literal("media_link_domains"), rules: linkDomainRules }),
   z
     .strictObject({ ...common, type: z.literal("frequency_limit"), rules: frequencyRules })
     .refine((p) => p.message_type === "marketing" || p.message_type === "all", {
       error: "frequency_limit caps marketing messages: message_type must be marketing (or all)",
       path: ["message_type"],
     }),
+  z.strictObject({ ...common, type: z.literal("require_approval"), rules: approvalRules.default({}) }),
 ]);
 
 type Parsed = z.output<typeof policySchema>;
@@ -47,10 +80,10 @@ type Defined<T> = T extends unknown ? Omit<T, "name" | "description"> & { name: 
 
 /** A validated business policy; `rules` keep the file's snake_case names (stored as jsonb as is). */
 export type Policy = Defined<Parsed>;
-export type PolicyType = Policy["type"];
 export type TimeRestrictionPolicy = Extract<Policy, { type: "time_restriction" }>;
 export type SegmentExclusionPolicy = Extract<Policy, { type: "segment_exclusion" }>;
-export type FrequencyLimitPolicy = Extract<Policy, { type: "frequency_limit" }>;
+export type LinkDomainsPolicy = Extract<Policy, { type: "media_link_domains" }>;
+export type RequireApprovalPolicy = Extract<Policy, { type: "require_approval" }>;
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(policy)"}: ${i.message}`).join("; ");

@@ -2,7 +2,7 @@ import { addDays, instantOf, localTime } from "./zoned-time.js";
 
 export interface QuietHours {
   readonly denyAfter: number; // minutes after local midnight
-  readonly allowAfter: number; // 0 when the policy gives none: quiet until midnight
+  readonly allowAfter: number; // minutes after local midnight; 0: quiet until midnight
 }
 
 export type QuietStatus =
@@ -13,7 +13,8 @@ export type QuietStatus =
 export function quietStatus(now: number, zone: string, q: QuietHours): QuietStatus {
   const local = localTime(now, zone);
   const m = local.minutes;
-  const quiet = q.denyAfter < q.allowAfter ? m >= q.denyAfter && m < q.allowAfter : m >= q.denyAfter || m < q.allowAfter;
+  const quiet =
+    q.denyAfter < q.allowAfter ? m >= q.denyAfter && m < q.allowAfter : m >= q.denyAfter || m < q.allowAfter;
   if (!quiet) return { quiet: false, localMinutes: m };
   // Before allow_after today, or (after deny_after, crossing midnight) allow_after tomorrow.
   const date = m < q.allowAfter ? addDays(local, 0) : addDays(local, 1);

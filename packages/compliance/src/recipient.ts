@@ -17,9 +17,14 @@ export function parseRecipient(raw: string): Recipient {
 }
 
 /** The customer's stored zone, else the country's usual zone, else the fallback. */
-export function recipientTimezone(recipient: Recipient, stored: string | null, fallback: string): { zone: string; from: string } {
+export function recipientTimezone(
+  recipient: Recipient,
+  stored: string | null,
+  fallback: string,
+): { zone: string; from: string } {
   if (stored) return { zone: stored, from: "the customer's zone" };
   const derived = recipient.ok && recipient.country ? defaultTimezone(recipient.country) : null;
-  if (derived) return { zone: derived, from: `derived from the number's country ${recipient.ok ? recipient.country : ""}` };
+  if (derived)
+    return { zone: derived, from: `derived from the number's country ${recipient.ok ? recipient.country : ""}` };
   return { zone: fallback, from: "the default zone (country unknown)" };
 }

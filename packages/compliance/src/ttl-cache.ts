@@ -1,10 +1,8 @@
-const now = (): number => performance.now();
-
 /**
- * A tiny in-process cache: values live `ttlMs` on the monotonic clock (not the injected business
+ * A tiny in-process cache: values live `ttlMs` on the monotonic clock `now` (not the injected business
  * clock, which tests freeze or move by days); concurrent misses share one load.
  */
-export function createTtlCache<V>(ttlMs: number) {
+export function createTtlCache<V>(ttlMs: number, now: () => number) {
   const values = new Map<string, { value: V; until: number }>();
   const loading = new Map<string, Promise<V>>();
   let generation = 0;

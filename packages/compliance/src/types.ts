@@ -1,10 +1,11 @@
-import type { ReasonCode } from "@wa/observability";
+import type { ReasonCode } from "@wa/contract";
 import type { Policy } from "./policy-schema.js";
+import type { ButtonPart, HeaderPart, TemplateParts, TemplateShape } from "./template-parts.js";
 
 export type MessageCategory = "marketing" | "utility" | "authentication" | "service";
 export type MessageType = MessageCategory | "template"; // "template": take the template's category
 export type ConsentMode = "explicit" | "implicit";
-export type ConsentStatus = "granted" | "revoked" | "unknown";
+type ConsentStatus = "granted" | "revoked" | "unknown";
 export type Variables = readonly string[] | Readonly<Record<string, string>>;
 
 /** What a caller asks (snake_case: the check_compliance / send_template wire shape). */
@@ -14,7 +15,10 @@ export interface DecisionRequest {
   readonly template_name?: string;
   readonly locale?: string; // default "en"
   readonly variables?: Variables; // omitted: not checked (check_compliance); send paths pass [] for none
+  readonly header?: HeaderPart; // checked with the variables against the stored header
+  readonly buttons?: readonly ButtonPart[]; // per-index button parameters
   readonly channel?: string; // default "whatsapp"
+  readonly link_hosts?: readonly string[]; // hosts of the message's https links (media, headers, cta_url)
 }
 
 export type DenialCode = Extract<
@@ -28,6 +32,7 @@ export type DenialCode = Extract<
   | "TEMPLATE_NOT_APPROVED"
   | "TEMPLATE_VARIABLES_MISMATCH"
   | "FREQUENCY_CAP_EXCEEDED"
+  | "MARKETING_LIMITED"
   | "POLICY_RESTRICTION"
 >;
 
@@ -37,19 +42,35 @@ export interface Check {
   readonly detail: string;
 }
 
-/** The answer of compliance.md, plus what callers need to act on it. */
-export interface Decision {
-  readonly allowed: boolean;
-  readonly reason_code?: DenialCode;
+interface DecisionBase {
   readonly human_explanation: string;
   readonly suggested_action: string;
   readonly checks: readonly Check[];
-  readonly category: MessageCategory | null; // resolved (a template's own category); null if unknown
+  /** A template send whose parts fit: header and buttons as they go to Meta (OTP code as sub_type url). */
+  readonly template_parts?: TemplateParts;
+}
+
+/** Every rule passed: the category and the recipient are known. */
+interface Allowed extends DecisionBase {
+  readonly allowed: true;
+  readonly category: MessageCategory; // resolved (a template's own category)
+  readonly customer_id: string; // normalized
+}
+
+/** The first rule that failed (compliance.md's order) says why. */
+export interface Denied extends DecisionBase {
+  readonly allowed: false;
+  readonly reason_code: DenialCode;
+  readonly category: MessageCategory | null; // null if unknown (template not found)
   readonly customer_id: string | null; // normalized; null when the number is invalid
-  readonly resets_at?: string; // FREQUENCY_CAP_EXCEEDED: when a slot frees (RFC 3339)
+  readonly resets_at?: string; // FREQUENCY_CAP_EXCEEDED, MARKETING_LIMITED: when sending may resume (RFC 3339)
   readonly opens_at?: string; // quiet hours: when sending reopens (RFC 3339)
   readonly policy_id?: string; // POLICY_RESTRICTION: the policy that denied
+  readonly template_status?: string; // TEMPLATE_NOT_APPROVED: Meta's status (PAUSED, DISABLED, PENDING…)
 }
+
+/** The answer of compliance.md, plus what callers need to act on it; narrow on `allowed`. */
+export type Decision = Allowed | Denied;
 
 export interface ConsentFact {
   readonly status: ConsentStatus;
@@ -61,6 +82,7 @@ export interface CustomerFacts {
   readonly consent: { readonly marketing: ConsentFact; readonly utility: ConsentFact };
   readonly tags: readonly string[];
   readonly timezone: string | null;
+  readonly marketingLimitedUntil?: number | null; // epoch ms; Meta's per-user marketing limit (131049)
 }
 
 export interface TemplateFacts {
@@ -72,6 +94,8 @@ export interface TemplateFacts {
   readonly parameterCount: number;
   readonly parameterNames: readonly string[];
   readonly rejectionReason: string | null;
+  readonly quality: string | null; // Meta's GREEN/YELLOW/RED; named when a paused template is refused
+  readonly shape?: TemplateShape; // header and buttons; absent: a body-only template
 }
 
 export type TemplateLookup =
@@ -92,6 +116,5 @@ export interface DecideOptions {
   readonly consentMode: ConsentMode;
   readonly defaultCap: number; // marketing per rolling 24 h unless a frequency_limit policy says otherwise
   readonly defaultTimezone: string; // IANA; quiet hours when neither recipient nor policy give a zone
+  readonly usMarketingPause: boolean; // META_US_MARKETING_PAUSE: Meta delivers no marketing to US numbers
 }
-
-export const WINDOW_MS = 24 * 60 * 60 * 1000;

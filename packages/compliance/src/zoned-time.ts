@@ -1,6 +1,7 @@
+import { DAY_MS } from "@wa/config";
+
 // Wall-clock arithmetic in IANA zones with Intl only (no tz library): DST gaps and folds included.
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -38,9 +39,16 @@ export interface LocalTime {
 
 function fields(instant: number, zone: string): LocalTime & { wallMs: number } {
   const p: Record<string, number> = {};
-  for (const part of formatter(zone).formatToParts(instant)) if (part.type !== "literal") p[part.type] = Number(part.value);
+  for (const part of formatter(zone).formatToParts(instant))
+    if (part.type !== "literal") p[part.type] = Number(part.value);
   const [year, month, day, hour, minute, second] = [p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!];
-  return { year, month, day, minutes: hour * 60 + minute, wallMs: Date.UTC(year, month - 1, day, hour, minute, second) };
+  return {
+    year,
+    month,
+    day,
+    minutes: hour * 60 + minute,
+    wallMs: Date.UTC(year, month - 1, day, hour, minute, second),
+  };
 }
 
 export function localTime(instant: number, zone: string): LocalTime {
@@ -59,9 +67,9 @@ function offsetAt(instant: number, zone: string): number {
  */
 export function instantOf(year: number, month: number, day: number, minutes: number, zone: string): number {
   const wall = Date.UTC(year, month - 1, day, Math.floor(minutes / 60), minutes % 60);
-  const candidates = [...new Set([offsetAt(wall - DAY_MS, zone), offsetAt(wall + DAY_MS, zone), offsetAt(wall, zone)])].map(
-    (off) => wall - off,
-  );
+  const candidates = [
+    ...new Set([offsetAt(wall - DAY_MS, zone), offsetAt(wall + DAY_MS, zone), offsetAt(wall, zone)]),
+  ].map((off) => wall - off);
   const valid = candidates.filter((t) => t + offsetAt(t, zone) === wall);
   return valid.length ? Math.min(...valid) : Math.max(...candidates);
 }

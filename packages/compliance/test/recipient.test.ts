@@ -20,7 +20,10 @@ describe("recipient and its time zone", () => {
     expect(recipientTimezone(parseRecipient("+62 811 2345 6789"), "Asia/Makassar", "UTC").zone).toBe("Asia/Makassar");
     const noCountry = parseRecipient("+888 1234 5678"); // non-geographic code
     expect(noCountry).toMatchObject({ ok: true, country: null });
-    expect(recipientTimezone(noCountry, null, "Europe/Paris")).toEqual({ zone: "Europe/Paris", from: "the default zone (country unknown)" });
+    expect(recipientTimezone(noCountry, null, "Europe/Paris")).toEqual({
+      zone: "Europe/Paris",
+      from: "the default zone (country unknown)",
+    });
   });
 
   it.each(["", "0811 2345 678", "+62 81", "+1 800 FLOWERS", "1234567890123456", "US 1349"])("rejects %j", (raw) => {

@@ -35,8 +35,15 @@ export function flag(description: string, fallback: boolean) {
   return z.stringbool({ error: "expected true or false" }).default(fallback).describe(description);
 }
 
-export function choice<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], description: string) {
-  return z.enum(values, { error: `expected one of ${values.join(", ")}` }).default(fallback).describe(description);
+export function choice<const T extends readonly [string, ...string[]]>(
+  values: T,
+  fallback: T[number],
+  description: string,
+) {
+  return z
+    .enum(values, { error: `expected one of ${values.join(", ")}` })
+    .default(fallback)
+    .describe(description);
 }
 
 export function text(description: string, fallback: string, pattern?: { regex: RegExp; expected: string }) {
@@ -72,7 +79,7 @@ export function list(description: string, fallback: readonly string[], opts: { u
     .describe(description);
 }
 
-export function splitList(raw: string, upper: boolean): string[] {
+function splitList(raw: string, upper: boolean): string[] {
   const items = raw.split(",").map((s) => (upper ? s.trim().toUpperCase() : s.trim()));
   return [...new Set(items.filter((s) => s.length > 0))];
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { choice, int, isTimeZone, port, required, text, url } from "./fields.js";
+import { COMPLIANCE_DEFAULTS, DAY_MS } from "./defaults.js";
+import { choice, flag, int, isTimeZone, port, required, text, url } from "./fields.js";
 
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 const DIGITS = { regex: /^\d+$/, expected: "expected digits only" };
 // NATS names may not contain spaces, dots, wildcards or slashes.
@@ -18,7 +19,11 @@ export const baseEnv = z.object({
 });
 
 export const pgEnv = z.object({
-  DATABASE_URL: url("the Postgres connection URL", ["postgres", "postgresql"], "postgres://postgres@127.0.0.1:5432/wa_gateway"),
+  DATABASE_URL: url(
+    "the Postgres connection URL",
+    ["postgres", "postgresql"],
+    "postgres://postgres@127.0.0.1:5432/wa_gateway",
+  ),
   DB_POOL_MAX: int("maximum connections in this process's pg pool", 10, { min: 1, max: 1000 }),
 });
 
@@ -32,7 +37,7 @@ export const natsEnv = z.object({
     regex: /^\s*((nats|tls|ws|wss):\/\/)?[^\s,]+(\s*,\s*((nats|tls|ws|wss):\/\/)?[^\s,]+)*\s*$/,
     expected: "expected nats://host:port (comma-separated for several servers)",
   }),
-  NATS_SUBJECT_PREFIX: text("prefix for every subject, e.g. \"test1.\"", "", SUBJECT_PREFIX),
+  NATS_SUBJECT_PREFIX: text('prefix for every subject, e.g. "test1."', "", SUBJECT_PREFIX),
   DELIVERY_STREAM: text("JetStream stream for outbound messages", "META_MCP_DELIVERY", NATS_NAME),
   DELIVERY_CONSUMER: text("durable consumer of DELIVERY_STREAM", "delivery-workers", NATS_NAME),
   CAMPAIGN_STREAM: text("JetStream stream for campaign triggers", "META_MCP_CAMPAIGN", NATS_NAME),
@@ -42,8 +47,15 @@ export const natsEnv = z.object({
 });
 
 export const metaEnv = z.object({
-  META_API_BASE_URL: url("Graph API base URL (mock-meta in dev: http://127.0.0.1:8081)", ["https", "http"], "https://graph.facebook.com"),
-  META_API_VERSION: text("Graph API version", "v25.0", { regex: /^v\d+\.0$/, expected: 'expected a version such as "v25.0"' }),
+  META_API_BASE_URL: url(
+    "Graph API base URL (mock-meta in dev: http://127.0.0.1:8081)",
+    ["https", "http"],
+    "https://graph.facebook.com",
+  ),
+  META_API_VERSION: text("Graph API version", "v25.0", {
+    regex: /^v\d+\.0$/,
+    expected: 'expected a version such as "v25.0"',
+  }),
   META_ACCESS_TOKEN: required("the Meta system-user access token"),
   META_PHONE_NUMBER_ID: required("the WhatsApp business phone number id", DIGITS),
   META_WABA_ID: required("the WhatsApp Business Account id", DIGITS),
@@ -56,16 +68,31 @@ export const metaWebhookEnv = z.object({
 });
 
 export const complianceEnv = z.object({
-  CONSENT_MODE: choice(["explicit", "implicit"], "explicit", "explicit: marketing needs granted consent; implicit: unknown counts as granted"),
+  CONSENT_MODE: choice(
+    ["explicit", "implicit"],
+    COMPLIANCE_DEFAULTS.consentMode,
+    "explicit: marketing needs granted consent; implicit: unknown counts as granted",
+  ),
   POLICIES_FILE: text("business policies YAML, upserted at start", "policies.yaml"),
   DEFAULT_TIMEZONE: z
     .string()
     .refine(isTimeZone, { error: "expected an IANA time zone such as Asia/Jakarta" })
-    .default("UTC")
+    .default(COMPLIANCE_DEFAULTS.timezone)
     .describe("IANA zone for quiet hours when the recipient's zone cannot be derived"),
-  MARKETING_DAILY_CAP: int("marketing messages per customer per rolling 24 h unless a policy overrides", 2, { min: 0, max: 1000 }),
+  MARKETING_DAILY_CAP: int(
+    "marketing messages per customer per rolling 24 h unless a policy overrides",
+    COMPLIANCE_DEFAULTS.marketingDailyCap,
+    { min: 0, max: 1000 },
+  ),
+  META_US_MARKETING_PAUSE: flag(
+    "refuse marketing to US (+1, US area code) numbers before queueing, as Meta delivers none since 2025-04-01; false once Meta lifts it",
+    COMPLIANCE_DEFAULTS.usMarketingPause,
+  ),
   THROUGHPUT_MPS: int("messages per second per business phone number", 80, { min: 1, max: 10_000 }),
-  PAIR_LIMIT_SECS: int("minimum seconds between messages to one recipient (0 = off)", 6, { min: 0, max: 86_400 }),
+  PAIR_LIMIT_SECS: int("minimum seconds between messages to one recipient (0 = off)", 6, {
+    min: 0,
+    max: DAY_MS / 1000,
+  }),
 });
 
 export function httpEnv(defaultPort: number) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DAY_MS } from "./defaults.js";
 import { int, num, optionalUrl, text } from "./fields.js";
 import { baseEnv, httpEnv } from "./fragments.js";
 
@@ -7,7 +8,10 @@ const FORCE_ENTRY = /^(\d+)=(\d+)$/;
 /** "15550001=131026, 15550002=131047" → { "15550001": 131026, "15550002": 131047 } */
 export function parseForceErrors(raw: string): Record<string, number> | string {
   const out: Record<string, number> = {};
-  for (const entry of raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)) {
+  for (const entry of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)) {
     const m = FORCE_ENTRY.exec(entry.replace(/\s*=\s*/, "="));
     if (!m?.[1] || !m[2]) return `expected "<recipient digits>=<error code>,…", bad entry "${entry}"`;
     out[m[1]] = Number(m[2]);
@@ -40,10 +44,10 @@ export const mockMetaEnv = z.object({
   WEBHOOK_TARGET_URL: optionalUrl("where the mock POSTs signed webhooks (unset = none sent)", ["http", "https"]),
   MOCK_META_THROUGHPUT_MPS: int("sends per second per phone number before error 130429", 80, { min: 1, max: 100_000 }),
   MOCK_META_PAIR_BURST: int("sends to one recipient allowed in a burst before error 131056", 3, { min: 1, max: 1000 }),
-  MOCK_META_PAIR_INTERVAL_MS: int("refill interval of the per-recipient pair bucket", 6000, { min: 1, max: 86_400_000 }),
+  MOCK_META_PAIR_INTERVAL_MS: int("refill interval of the per-recipient pair bucket", 6000, { min: 1, max: DAY_MS }),
   MOCK_META_FORCE_ERRORS: forceErrors,
-  MOCK_META_LATENCY_MS: int("delay added before every Graph answer", 0, { min: 0, max: 86_400_000 }),
+  MOCK_META_LATENCY_MS: int("delay added before every Graph answer", 0, { min: 0, max: DAY_MS }),
   MOCK_META_FAILURE_RATE: num("share of valid sends failed with 131000/133004", 0, { min: 0, max: 1 }),
   MOCK_META_SEED: int("seed of the mock's random choices (failures, webhook jitter)", 42, { min: 0 }),
-  MOCK_META_WEBHOOK_DELAY_MS: int("step between the sent, delivered and read webhooks", 200, { min: 0, max: 86_400_000 }),
+  MOCK_META_WEBHOOK_DELAY_MS: int("step between the sent, delivered and read webhooks", 200, { min: 0, max: DAY_MS }),
 });

@@ -10,7 +10,12 @@ function run(env: Record<string, string>) {
 
 describe("loadConfigOrExit (spawned node process)", () => {
   it("prints the service, one line per problem and no stack, then exits 1", () => {
-    const res = run({ META_ACCESS_TOKEN: "EAAG-secret", META_WABA_ID: "12x", DELIVERY_CONCURRENCY: "0", META_API_VERSION: "25" });
+    const res = run({
+      META_ACCESS_TOKEN: "EAAG-secret",
+      META_WABA_ID: "12x",
+      DELIVERY_CONCURRENCY: "0",
+      META_API_VERSION: "25",
+    });
     expect(res.status).toBe(1);
     expect(res.stdout).toBe("");
     const lines = res.stderr.trimEnd().split("\n");
@@ -26,7 +31,12 @@ describe("loadConfigOrExit (spawned node process)", () => {
   });
 
   it("returns the config when the environment is valid", () => {
-    const res = run({ META_ACCESS_TOKEN: "EAAG-secret", META_PHONE_NUMBER_ID: "1", META_WABA_ID: "2", DELIVERY_CONCURRENCY: "32" });
+    const res = run({
+      META_ACCESS_TOKEN: "EAAG-secret",
+      META_PHONE_NUMBER_ID: "1",
+      META_WABA_ID: "2",
+      DELIVERY_CONCURRENCY: "32",
+    });
     expect(res.status).toBe(0);
     expect(res.stderr).toBe("");
     const cfg = JSON.parse(res.stdout) as Record<string, unknown>;

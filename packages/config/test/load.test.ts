@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, deliveryWorkerEnv, loadConfig, mcpGatewayEnv, metaEnv, pgEnv, webhookReceiverEnv } from "../src/index.js";
+import {
+  ConfigError,
+  deliveryWorkerEnv,
+  loadConfig,
+  mcpGatewayEnv,
+  metaEnv,
+  pgEnv,
+  webhookReceiverEnv,
+} from "../src/index.js";
 
 const META = { META_ACCESS_TOKEN: "EAAG-secret-token", META_PHONE_NUMBER_ID: "1234567890", META_WABA_ID: "987654321" };
 
@@ -39,7 +47,7 @@ describe("loadConfig", () => {
     );
     expect(problems).toEqual([
       'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, got "loud"',
-      'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got "mysql://root:[redacted]@db/x"',
+      'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got "mysql://[redacted]@db/x"',
       'PORT: expected an integer from 0 to 65535, got "abc"',
       'BODY_LIMIT_BYTES: expected an integer from 1024 to 104857600, got "1.5"',
     ]);
@@ -55,7 +63,9 @@ describe("loadConfig", () => {
 
   it("never echoes a secret's value", () => {
     const schema = z.object({ PARTNER_API_TOKEN: z.string().min(20, { error: "too short" }) });
-    expect(problemsOf(() => loadConfig(schema, { PARTNER_API_TOKEN: "hunter2" }))).toEqual(["PARTNER_API_TOKEN: too short"]);
+    expect(problemsOf(() => loadConfig(schema, { PARTNER_API_TOKEN: "hunter2" }))).toEqual([
+      "PARTNER_API_TOKEN: too short",
+    ]);
     const tz = problemsOf(() => loadConfig(deliveryWorkerEnv, { ...META, DEFAULT_TIMEZONE: "Mars/Olympus" }));
     expect(tz).toEqual(['DEFAULT_TIMEZONE: expected an IANA time zone such as Asia/Jakarta, got "Mars/Olympus"']);
   });

@@ -5,13 +5,17 @@ import {
   baseEnv,
   campaignWorkerEnv,
   complianceEnv,
+  consoleAdminEnv,
+  consoleEnv,
   deliveryWorkerEnv,
+  doctorEnv,
   loadConfig,
   mcpGatewayEnv,
   mockMetaEnv,
   natsEnv,
   parseForceErrors,
   schedulerEnv,
+  webhookProcessorEnv,
   webhookReceiverEnv,
 } from "../src/index.js";
 
@@ -21,10 +25,14 @@ const WEBHOOK = { META_APP_SECRET: "app-secret", WEBHOOK_VERIFY_TOKEN: "verify" 
 const APPS = {
   mcpGatewayEnv: { schema: mcpGatewayEnv, required: META, opsPort: 0 },
   webhookReceiverEnv: { schema: webhookReceiverEnv, required: WEBHOOK, opsPort: 0 },
+  webhookProcessorEnv: { schema: webhookProcessorEnv, required: {}, opsPort: 9468 },
   deliveryWorkerEnv: { schema: deliveryWorkerEnv, required: META, opsPort: 9465 },
   campaignWorkerEnv: { schema: campaignWorkerEnv, required: META, opsPort: 9466 },
   schedulerEnv: { schema: schedulerEnv, required: {}, opsPort: 9467 },
   mockMetaEnv: { schema: mockMetaEnv, required: {}, opsPort: undefined },
+  consoleEnv: { schema: consoleEnv, required: META, opsPort: 0 },
+  consoleAdminEnv: { schema: consoleAdminEnv, required: {}, opsPort: undefined },
+  doctorEnv: { schema: doctorEnv, required: META, opsPort: undefined },
 } as const;
 
 describe("app schemas", () => {
@@ -70,8 +78,10 @@ describe("app schemas", () => {
     expect(receiver.PORT).toBe(8080);
     expect(receiver.HOST).toBe("0.0.0.0");
     expect(receiver.BODY_LIMIT_BYTES).toBe(3 * 1024 * 1024);
-    expect(receiver.OPT_OUT_KEYWORDS).toContain("STOP ALL");
-    expect(receiver.OPT_IN_KEYWORDS).toEqual(["START", "SUBSCRIBE", "UNSTOP", "MULAI"]);
+    const processor = loadConfig(webhookProcessorEnv, {});
+    expect(processor.OPT_OUT_KEYWORDS).toContain("STOP ALL");
+    expect(processor.OPT_IN_KEYWORDS).toEqual(["START", "SUBSCRIBE", "UNSTOP", "MULAI"]);
+    expect(processor).not.toHaveProperty("META_APP_SECRET"); // the processor never sees Meta's secrets
     expect(loadConfig(schedulerEnv, {})).toMatchObject({ SCHEDULER_TICK_MS: 250, STUCK_QUEUED_SECS: 10 });
     expect(loadConfig(deliveryWorkerEnv, META).DELIVERY_CONCURRENCY).toBe(16);
   });
@@ -89,25 +99,31 @@ describe("app schemas", () => {
     expect(cfg.DISABLED_TOOLS).toEqual(["send_message", "create_campaign"]);
     expect(loadConfig(mcpGatewayEnv, { ...META, READ_ONLY: "0" }).READ_ONLY).toBe(false);
     expect(loadConfig(mcpGatewayEnv, META).DISABLED_TOOLS).toEqual([]);
-    const receiver = loadConfig(webhookReceiverEnv, { ...WEBHOOK, OPT_OUT_KEYWORDS: "stop, Arrêt ,baja" });
-    expect(receiver.OPT_OUT_KEYWORDS).toEqual(["STOP", "ARRÊT", "BAJA"]);
+    const processor = loadConfig(webhookProcessorEnv, { OPT_OUT_KEYWORDS: "stop, Arrêt ,baja" });
+    expect(processor.OPT_OUT_KEYWORDS).toEqual(["STOP", "ARRÊT", "BAJA"]);
   });
 
   it("rejects opt-in keywords that are also opt-out keywords", () => {
-    expect(() => loadConfig(webhookReceiverEnv, { ...WEBHOOK, OPT_IN_KEYWORDS: "START,stop" })).toThrow(
+    expect(() => loadConfig(webhookProcessorEnv, { OPT_IN_KEYWORDS: "START,stop" })).toThrow(
       "OPT_IN_KEYWORDS: also listed in OPT_OUT_KEYWORDS: STOP",
     );
   });
 
   it("validates names, prefixes, versions and tiers", () => {
     const bad = (schema: z.ZodType, env: Record<string, string>) => () => loadConfig(schema, { ...META, ...env });
-    expect(bad(natsEnv, { NATS_SUBJECT_PREFIX: "test1" })).toThrow("NATS_SUBJECT_PREFIX: expected dot-terminated tokens");
+    expect(bad(natsEnv, { NATS_SUBJECT_PREFIX: "test1" })).toThrow(
+      "NATS_SUBJECT_PREFIX: expected dot-terminated tokens",
+    );
     expect(loadConfig(natsEnv, { NATS_SUBJECT_PREFIX: "run-42.a." }).NATS_SUBJECT_PREFIX).toBe("run-42.a.");
     expect(bad(natsEnv, { DELIVERY_STREAM: "A.B" })).toThrow("DELIVERY_STREAM: expected letters, digits, - or _ only");
-    expect(loadConfig(natsEnv, { NATS_URL: "nats://a:4222, nats://b:4222" }).NATS_URL).toBe("nats://a:4222, nats://b:4222");
+    expect(loadConfig(natsEnv, { NATS_URL: "nats://a:4222, nats://b:4222" }).NATS_URL).toBe(
+      "nats://a:4222, nats://b:4222",
+    );
     expect(bad(deliveryWorkerEnv, { META_API_VERSION: "v25.1" })).toThrow("META_API_VERSION");
     expect(bad(campaignWorkerEnv, { MESSAGING_LIMIT_TIER: "250" })).toThrow("MESSAGING_LIMIT_TIER");
-    expect(loadConfig(campaignWorkerEnv, { ...META, MESSAGING_LIMIT_TIER: "TIER_2K" }).MESSAGING_LIMIT_TIER).toBe("TIER_2K");
+    expect(loadConfig(campaignWorkerEnv, { ...META, MESSAGING_LIMIT_TIER: "TIER_2K" }).MESSAGING_LIMIT_TIER).toBe(
+      "TIER_2K",
+    );
     expect(bad(complianceEnv, { CONSENT_MODE: "opt-out" })).toThrow("CONSENT_MODE: expected one of explicit, implicit");
     expect(loadConfig(complianceEnv, { DEFAULT_TIMEZONE: "Asia/Jakarta" }).DEFAULT_TIMEZONE).toBe("Asia/Jakarta");
     expect(bad(baseEnv, { SHUTDOWN_DEADLINE_MS: "0" })).toThrow("SHUTDOWN_DEADLINE_MS");

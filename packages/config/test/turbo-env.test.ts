@@ -16,10 +16,13 @@ function listed(task: string): (name: string) => boolean {
 const schemas = {
   mcpGatewayEnv: config.mcpGatewayEnv,
   webhookReceiverEnv: config.webhookReceiverEnv,
+  webhookProcessorEnv: config.webhookProcessorEnv,
   deliveryWorkerEnv: config.deliveryWorkerEnv,
   campaignWorkerEnv: config.campaignWorkerEnv,
   schedulerEnv: config.schedulerEnv,
   mockMetaEnv: config.mockMetaEnv,
+  consoleEnv: config.consoleEnv,
+  doctorEnv: config.doctorEnv,
 };
 
 describe("turbo.json lists every variable the apps read", () => {

@@ -44,7 +44,8 @@ export interface MigrateOutcome {
 
 /** Runs every pending migration; a second run is a no-op. Throws with the failing migration named. */
 export async function migrate(db: Kysely<any>): Promise<MigrateOutcome> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // Numbers are handed out to parallel work up front, so 0008 may land after 0009 ran on a database: apply it then.
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === "Success").map((r) => r.migrationName);
   if (error) {
     const failed = (results ?? []).find((r) => r.status === "Error")?.migrationName ?? "unknown";

@@ -1,10 +1,30 @@
 export { createDb, createPool, ensureDatabase, migrate, pendingMigrations, pingDb } from "./db.js";
-export type { Db, DbOptions, MigrateOutcome } from "./db.js";
+export type { Db } from "./db.js";
+export { permanentDbError, pgCode, TOO_MANY_CONNECTIONS } from "./errors.js";
 export { writeAudit } from "./audit.js";
-export type { AuditEntry } from "./audit.js";
+export { isDbUnavailable } from "./faults.js";
+export { inTransaction } from "./transaction.js";
+export type { Executor } from "./transaction.js";
 export type {
-  AuditActor, AuditLogRow, CampaignRow, CampaignStatus, CampaignsTable, Consent, ConversationRow, ConversationsTable,
-  CustomerRow, CustomerUpdate, CustomersTable, Database, MessageCategory, MessageDirection, MessageRow, MessageStatus,
-  MessageUpdate, MessagesTable, NewAuditLogRow, NewCampaignRow, NewCustomerRow, NewMessageRow, NewPolicyRow,
-  NewTemplateRow, PhoneNumberRow, PolicyRow, PolicyType, TemplateRow,
+  AgentKeyRow,
+  ApprovalStatus,
+  AuditActor,
+  AuditLogRow,
+  CampaignRow,
+  CampaignStatus,
+  Consent,
+  ConversationRow,
+  CustomerRow,
+  Database,
+  MessageCategory,
+  MessageRow,
+  MessageStatus,
+  NewTemplateRow,
+  OperatorRole,
+  OperatorRow,
+  PolicyRow,
+  SendingPauseRow,
+  TemplateRow,
+  WebhookDeadLetterRow,
 } from "./types.js";
+export { campaignCounterSql, moveCampaignCounters } from "./campaign-counters.js";

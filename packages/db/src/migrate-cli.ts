@@ -1,8 +1,9 @@
+import { redactUrl } from "@wa/config";
 import { createDb, ensureDatabase, migrate } from "./db.js";
 
 // `pnpm migrate`: creates the database if needed, then applies pending migrations.
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/wa_gateway";
-const redacted = url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:[redacted]@");
+const redacted = redactUrl(url);
 try {
   const { created } = await ensureDatabase(url);
   const db = createDb(url, { max: 1, applicationName: "wa-migrate" });

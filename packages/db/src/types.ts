@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from "kysely";
 
 // Hand-written to match migrations/; snake_case as in the database, nullable = `T | null`, never optional.
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -6,18 +6,37 @@ type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
+type NullableJson<T extends object> = JSONColumnType<T | null, string | null | undefined, string | null>;
 
 export type Consent = "granted" | "revoked" | "unknown";
 export type MessageCategory = "marketing" | "utility" | "authentication" | "service";
-export type MessageDirection = "inbound" | "outbound";
+type MessageDirection = "inbound" | "outbound";
 export type MessageStatus =
-  | "received" | "scheduled" | "queued" | "sending" | "retrying"
-  | "sent" | "delivered" | "read" | "played" | "failed" | "cancelled";
+  | "received"
+  | "scheduled"
+  | "queued"
+  | "sending"
+  | "retrying"
+  | "sent"
+  | "delivered"
+  | "read"
+  | "played"
+  | "failed"
+  | "cancelled";
 export type CampaignStatus = "scheduled" | "running" | "paused" | "completed" | "cancelled" | "failed";
-export type PolicyType = "time_restriction" | "segment_exclusion" | "frequency_limit";
-export type AuditActor = "agent" | "system" | "webhook" | "operator";
+type PolicyType =
+  | "time_restriction"
+  | "segment_exclusion"
+  | "frequency_limit"
+  | "media_link_domains"
+  | "require_approval";
+export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
+type AuditActorKind = "agent" | "system" | "webhook" | "operator";
+/** Who acted: a kind, optionally naming the one who did ("operator:alice"); the column's CHECK allows both. */
+export type AuditActor = AuditActorKind | `${AuditActorKind}:${string}`;
+export type OperatorRole = "viewer" | "operator" | "admin";
 
-export interface PhoneNumbersTable {
+interface PhoneNumbersTable {
   phone_number_id: string;
   waba_id: string;
   display_phone_number: string | null;
@@ -28,7 +47,7 @@ export interface PhoneNumbersTable {
   updated_at: UpdatedAt;
 }
 
-export interface CustomersTable {
+interface CustomersTable {
   id: Generated<string>;
   channel: Generated<string>;
   customer_id: string; // phone digits without "+", or a BSUID when the phone is hidden
@@ -46,11 +65,12 @@ export interface CustomersTable {
   timezone: string | null; // IANA
   last_inbound_at: NullableTimestamp;
   last_outbound_at: NullableTimestamp;
+  marketing_limited_until: NullableTimestamp; // Meta's per-user marketing limit (131049): no marketing until then
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
 
-export interface ConversationsTable {
+interface ConversationsTable {
   id: Generated<string>;
   channel: Generated<string>;
   customer_id: string;
@@ -65,7 +85,7 @@ export interface ConversationsTable {
   updated_at: UpdatedAt;
 }
 
-export interface TemplatesTable {
+interface TemplatesTable {
   id: Generated<string>;
   name: string;
   locale: string;
@@ -78,13 +98,24 @@ export interface TemplatesTable {
   parameter_count: Generated<number>;
   parameter_names: Generated<string[]>;
   rejection_reason: string | null;
-  quality: string | null;
+  quality: string | null; // GREEN, YELLOW, RED, UNKNOWN
+  previous_category: string | null; // lower case: the category before Meta's last recategorization
   synced_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
 
-export interface PoliciesTable {
+/** One row: which process holds this period's sync from Meta, and how the last sync went. */
+interface TemplateSyncStateTable {
+  id: Generated<boolean>;
+  claimed_by: string | null;
+  claimed_at: NullableTimestamp;
+  synced_at: NullableTimestamp;
+  synced_count: number | null;
+  problem: string | null;
+}
+
+interface PoliciesTable {
   id: string;
   name: string;
   type: PolicyType;
@@ -96,7 +127,13 @@ export interface PoliciesTable {
   updated_at: UpdatedAt;
 }
 
-export interface CampaignsTable {
+/** One row: bumped by a trigger on every write to policies, so processes notice a change cheaply. */
+interface PoliciesVersionTable {
+  id: Generated<boolean>;
+  version: Generated<string>; // bigint
+}
+
+interface CampaignsTable {
   id: Generated<string>;
   name: string;
   channel: Generated<string>;
@@ -104,6 +141,8 @@ export interface CampaignsTable {
   template_name: string;
   locale: Generated<string>;
   variables: ColumnType<unknown, string | null, string | null>;
+  template_header: ColumnType<unknown, string | null | undefined, string | null>; // send_template's header part
+  template_buttons: ColumnType<unknown, string | null | undefined, string | null>; // its button parameters
   audience_filter: Json<Record<string, unknown>>;
   status: Generated<CampaignStatus>;
   status_reason: string | null;
@@ -127,7 +166,7 @@ export interface CampaignsTable {
   updated_at: UpdatedAt;
 }
 
-export interface MessagesTable {
+interface MessagesTable {
   id: Generated<string>; // ours; never changes
   channel: Generated<string>;
   customer_id: string;
@@ -154,6 +193,7 @@ export interface MessagesTable {
   pricing: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   queued_at: NullableTimestamp;
   sending_at: NullableTimestamp;
+  meta_call_at: NullableTimestamp; // the claim's call to Meta started: a `sending` row with it set may have been sent
   sent_at: NullableTimestamp;
   delivered_at: NullableTimestamp;
   read_at: NullableTimestamp;
@@ -165,13 +205,25 @@ export interface MessagesTable {
   updated_at: UpdatedAt;
 }
 
-export interface WebhookEventsTable {
+/** A business number whose sending is stopped by an account-level error; gone once it sends again. */
+interface SendingPausesTable {
+  phone_number_id: string;
+  reason_code: string;
+  error_code: number | null;
+  error_title: string | null;
+  explanation: string;
+  paused_at: CreatedAt;
+  probe_at: ColumnType<Date, Date | string | undefined, Date | string>; // the next probe is due at this time
+  probes: Generated<number>;
+}
+
+interface WebhookEventsTable {
   event_key: string;
   kind: string;
   processed_at: CreatedAt;
 }
 
-export interface WebhookInboxTable {
+interface WebhookInboxTable {
   id: Generated<string>; // bigserial: pg returns int8 as string
   body_sha256: string;
   body: Buffer;
@@ -179,17 +231,24 @@ export interface WebhookInboxTable {
   forwarded_at: NullableTimestamp;
 }
 
-export interface WebhookDeadLettersTable {
+interface WebhookDeadLettersTable {
   id: Generated<string>; // bigserial
   event_key: string; // the ledger key of the event, or body:<sha256> for a body that could not be parsed
   kind: string;
   error: string;
-  event: Json<Record<string, unknown>>;
+  event: NullableJson<Record<string, unknown>>; // the event as parsed (sanitized); the raw bytes are in webhook_dead_bodies
   body_sha256: string | null;
+  sanitized: NullableJson<readonly string[]>; // paths of values changed so Postgres could store them
   parked_at: CreatedAt;
 }
 
-export interface AuditLogsTable {
+interface WebhookDeadBodiesTable {
+  body_sha256: string;
+  body: Buffer; // the signed bytes exactly as Meta sent them
+  parked_at: CreatedAt;
+}
+
+interface AuditLogsTable {
   id: Generated<string>;
   actor: AuditActor;
   action: string;
@@ -199,33 +258,128 @@ export interface AuditLogsTable {
   created_at: CreatedAt;
 }
 
+interface OperatorsTable {
+  id: Generated<string>; // bigserial
+  name: string;
+  role: OperatorRole;
+  password_hash: string; // scrypt$N$r$p$salt$hash
+  disabled_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+interface OperatorSessionsTable {
+  id_hash: string; // sha256 of the cookie value: a database leak yields no usable session
+  operator_id: string;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: UpdatedAt;
+  expires_at: Timestamp;
+}
+
+interface ApiTokensTable {
+  id: Generated<string>;
+  operator_id: string;
+  name: string;
+  token_hash: string; // sha256 of the token; the token itself is shown once
+  prefix: string; // first characters, to recognise a token in a list
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** Another id of a customer (phone digits or BSUID) → the customers row that holds the history. */
+interface CustomerAliasesTable {
+  channel: ColumnType<string, string | undefined, string>;
+  alias: string;
+  customer_id: string;
+  kind: "phone" | "bsuid";
+  created_at: CreatedAt;
+}
+
+/** A send or campaign waiting for an operator's yes (require_approval); `request` is re-run as is on approval. */
+interface ApprovalsTable {
+  id: Generated<string>;
+  kind: "message" | "campaign";
+  tool: string;
+  request: Json<Record<string, unknown>>;
+  summary: Json<Record<string, unknown>>;
+  matched: Json<unknown[]>;
+  checks: Json<unknown[]>;
+  requested_by: AuditActor;
+  status: Generated<ApprovalStatus>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  decided_by: AuditActor | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
+  message_id: string | null;
+  campaign_id: string | null;
+  refusal: NullableJson<Record<string, unknown>>;
+  idempotency_key: string | null; // the agent's key: a repeat while pending answers this approval
+  request_hash: string | null; // the request's content: the same key with other content is DUPLICATE_REQUEST
+}
+
+interface AgentKeysTable {
+  id: Generated<string>;
+  name: string; // the agent; audit entries say "agent:<name>"
+  key_hash: string; // sha256 of the key; the key itself is shown once
+  prefix: string;
+  read_only: Generated<boolean>;
+  allowed_tools: string[] | null; // null = every tool
+  allowed_numbers: string[] | null; // phone_number_ids; null = every number
+  allowed_categories: string[] | null; // template categories; null = every category
+  marketing_daily_limit: number | null; // marketing sends per day by this agent; null = no own limit
+  approval_actions: Generated<string[]>; // tool names (or categories) that wait for a person's approval
+  rate_limit_per_sec: number | null; // null = MCP_RATE_LIMIT_PER_SEC
+  created_by: string;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+interface LoginAttemptsTable {
+  id: Generated<string>;
+  name: string;
+  ip: string;
+  ok: boolean;
+  attempted_at: CreatedAt;
+}
+
 export interface Database {
   phone_numbers: PhoneNumbersTable;
   customers: CustomersTable;
+  customer_aliases: CustomerAliasesTable;
   conversations: ConversationsTable;
   templates: TemplatesTable;
+  template_sync_state: TemplateSyncStateTable;
   policies: PoliciesTable;
+  policies_version: PoliciesVersionTable;
   campaigns: CampaignsTable;
   messages: MessagesTable;
+  sending_pauses: SendingPausesTable;
   webhook_events: WebhookEventsTable;
   webhook_inbox: WebhookInboxTable;
   webhook_dead_letters: WebhookDeadLettersTable;
+  webhook_dead_bodies: WebhookDeadBodiesTable;
   audit_logs: AuditLogsTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  api_tokens: ApiTokensTable;
+  login_attempts: LoginAttemptsTable;
+  approvals: ApprovalsTable;
+  agent_keys: AgentKeysTable;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;
-export type NewCustomerRow = Insertable<CustomersTable>;
-export type CustomerUpdate = Updateable<CustomersTable>;
+export type AgentKeyRow = Selectable<AgentKeysTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type TemplateRow = Selectable<TemplatesTable>;
 export type NewTemplateRow = Insertable<TemplatesTable>;
 export type PolicyRow = Selectable<PoliciesTable>;
-export type NewPolicyRow = Insertable<PoliciesTable>;
 export type CampaignRow = Selectable<CampaignsTable>;
-export type NewCampaignRow = Insertable<CampaignsTable>;
 export type MessageRow = Selectable<MessagesTable>;
-export type NewMessageRow = Insertable<MessagesTable>;
-export type MessageUpdate = Updateable<MessagesTable>;
-export type PhoneNumberRow = Selectable<PhoneNumbersTable>;
+export type SendingPauseRow = Selectable<SendingPausesTable>;
 export type AuditLogRow = Selectable<AuditLogsTable>;
-export type NewAuditLogRow = Insertable<AuditLogsTable>;
+export type OperatorRow = Selectable<OperatorsTable>;
+export type WebhookDeadLetterRow = Selectable<WebhookDeadLettersTable>;

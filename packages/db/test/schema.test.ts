@@ -41,8 +41,14 @@ function conversationRow(now: Date) {
 
 function serviceMessage(key: string | null, wamid: string | null) {
   return {
-    customer_id: "6281100000004", direction: "outbound" as const, category: "service" as const, kind: "text",
-    content: JSON.stringify({ text: "hi" }), status: "queued" as const, idempotency_key: key, wamid,
+    customer_id: "6281100000004",
+    direction: "outbound" as const,
+    category: "service" as const,
+    kind: "text",
+    content: JSON.stringify({ text: "hi" }),
+    status: "queued" as const,
+    idempotency_key: key,
+    wamid,
   };
 }
 
@@ -75,13 +81,29 @@ describe("constraints", () => {
 
   it("reject an inbound message with an outbound status and an outbound one without category", async () => {
     await customer("6281100000003");
-    const inboundQueued = db.insertInto("messages").values({
-      customer_id: "6281100000003", direction: "inbound", category: null, kind: "text", content: "{}", status: "queued",
-    }).execute();
+    const inboundQueued = db
+      .insertInto("messages")
+      .values({
+        customer_id: "6281100000003",
+        direction: "inbound",
+        category: null,
+        kind: "text",
+        content: "{}",
+        status: "queued",
+      })
+      .execute();
     expect(await rejection(inboundQueued)).toBe("23514");
-    const noCategory = db.insertInto("messages").values({
-      customer_id: "6281100000003", direction: "outbound", category: null, kind: "text", content: "{}", status: "queued",
-    }).execute();
+    const noCategory = db
+      .insertInto("messages")
+      .values({
+        customer_id: "6281100000003",
+        direction: "outbound",
+        category: null,
+        kind: "text",
+        content: "{}",
+        status: "queued",
+      })
+      .execute();
     expect(await rejection(noCategory)).toBe("23514");
   });
 
@@ -95,15 +117,30 @@ describe("constraints", () => {
   });
 
   it("reject a message for an unknown customer and a scheduled message without deliver_at", async () => {
-    const orphan = db.insertInto("messages").values({
-      customer_id: "999", direction: "outbound", category: "service", kind: "text", content: "{}", status: "queued",
-    }).execute();
+    const orphan = db
+      .insertInto("messages")
+      .values({
+        customer_id: "999",
+        direction: "outbound",
+        category: "service",
+        kind: "text",
+        content: "{}",
+        status: "queued",
+      })
+      .execute();
     expect(await rejection(orphan)).toBe("23503");
     await customer("6281100000005");
-    const unscheduled = db.insertInto("messages").values({
-      customer_id: "6281100000005", direction: "outbound", category: "service", kind: "text", content: "{}",
-      status: "scheduled",
-    }).execute();
+    const unscheduled = db
+      .insertInto("messages")
+      .values({
+        customer_id: "6281100000005",
+        direction: "outbound",
+        category: "service",
+        kind: "text",
+        content: "{}",
+        status: "scheduled",
+      })
+      .execute();
     expect(await rejection(unscheduled)).toBe("23514");
   });
 

@@ -1,22 +1,24 @@
 import {
   campaignWorkerEnv,
+  consoleEnv,
   deliveryWorkerEnv,
   mcpGatewayEnv,
   mockMetaEnv,
   schedulerEnv,
+  webhookProcessorEnv,
   webhookReceiverEnv,
 } from "@wa/config";
 import { z } from "zod";
 
-// The deployable processes and the @wa/config schema each one loads. The webhook processor is the
-// receiver's second entry point (dist/processor-main.js) and reads the receiver's schema.
+// The deployable processes and the @wa/config schema each one loads.
 export const APP_SCHEMAS = {
   "mcp-gateway": mcpGatewayEnv,
   "webhook-receiver": webhookReceiverEnv,
-  "webhook-processor": webhookReceiverEnv,
+  "webhook-processor": webhookProcessorEnv,
   "delivery-worker": deliveryWorkerEnv,
   "campaign-worker": campaignWorkerEnv,
   scheduler: schedulerEnv,
+  console: consoleEnv,
   "mock-meta": mockMetaEnv,
 } as const;
 
@@ -24,7 +26,7 @@ export type AppName = keyof typeof APP_SCHEMAS;
 
 export const APP_NAMES = Object.keys(APP_SCHEMAS) as AppName[];
 
-export function isAppName(name: string): name is AppName {
+function isAppName(name: string): name is AppName {
   return Object.hasOwn(APP_SCHEMAS, name);
 }
 
@@ -35,15 +37,10 @@ export function envNamesOf(app: AppName): ReadonlySet<string> {
   return new Set(Object.keys(schema.shape));
 }
 
-/**
- * Which app a container runs: the image's last path segment (wa-gateway/<app>, or a compose build arg APP)
- * plus the command, because the webhook processor shares the receiver's image.
- */
-export function appOf(imageOrApp: string, command: readonly string[] = []): AppName | undefined {
+/** Which app a container runs: the image's last path segment (wa-gateway/<app>, or a compose build arg APP). */
+export function appOf(imageOrApp: string): AppName | undefined {
   const last = imageOrApp.split("/").pop() ?? "";
   const name = last.split(/[:@]/)[0] ?? "";
-  if (name === "webhook-receiver" && command.some((part) => part.includes("processor-main")))
-    return "webhook-processor";
   return isAppName(name) ? name : undefined;
 }
 

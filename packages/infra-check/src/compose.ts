@@ -29,11 +29,11 @@ export function serviceCommand(service: ComposeService): string[] {
   return Array.isArray(cmd) ? cmd.map(String) : typeof cmd === "string" ? cmd.split(/\s+/) : [];
 }
 
-/** The app a service runs: its build arg APP (or image wa-gateway/<app>) plus its command. */
+/** The app a service runs: its build arg APP (or image wa-gateway/<app>). */
 export function serviceApp(service: ComposeService): AppName | undefined {
   const arg = at(service, "build", "args", "APP");
   const image = typeof service["image"] === "string" ? service["image"] : "";
-  return appOf(typeof arg === "string" ? arg : image, serviceCommand(service));
+  return appOf(typeof arg === "string" ? arg : image);
 }
 
 export function dependsOn(service: ComposeService): Map<string, string> {

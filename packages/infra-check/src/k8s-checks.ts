@@ -13,10 +13,6 @@ function where(obj: K8sObject, container?: Json): string {
   return `${obj.kind}/${obj.metadata.name}${container ? ` container ${String(container["name"])}` : ""}`;
 }
 
-function command(c: Json): string[] {
-  return [...asArray(c["command"]), ...asArray(c["args"])].map(String);
-}
-
 function portNames(c: Json): Set<string | number> {
   const out = new Set<string | number>();
   for (const p of asArray(c["ports"]).filter(isObject)) {
@@ -80,8 +76,7 @@ export function envProblems(objects: readonly K8sObject[]): string[] {
     for (const c of containersOf(obj)) {
       const w = where(obj, c);
       const image = typeof c["image"] === "string" ? c["image"] : "";
-      const app =
-        obj.metadata.name === "wa-migrate" || image.includes("/migrate") ? undefined : appOf(image, command(c));
+      const app = obj.metadata.name === "wa-migrate" || image.includes("/migrate") ? undefined : appOf(image);
       const names: string[] = [];
       for (const e of asArray(c["env"]).filter(isObject)) {
         const name = String(e["name"]);

@@ -73,7 +73,7 @@ export function buildKustomization(dir: string): KustomizeBuild {
 }
 
 /** "repo/name:tag" -> "repo/name" (a registry port "host:5000/x" is kept). */
-export function imageName(image: string): string {
+function imageName(image: string): string {
   const ref = image.split("@")[0] ?? image;
   const slash = ref.lastIndexOf("/");
   const colon = ref.lastIndexOf(":");

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,8 +11,4 @@ export function findRepoRoot(from: string = dirname(fileURLToPath(import.meta.ur
     if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
     dir = parent;
   }
-}
-
-export function readRepoFile(root: string, path: string): string {
-  return readFileSync(join(root, path), "utf8");
 }

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, ensureTopology, type Bus } from "@wa/bus";
 import { METRIC_NAMES } from "@wa/observability";
 import {
-  busNames, dropStreams, freePort, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase, waitForHttp,
+  busNames,
+  dropStreams,
+  freePort,
+  redisPrefix,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  useTestDatabase,
+  waitForHttp,
 } from "@wa/testkit";
 import {
   composeServices,
@@ -43,7 +50,6 @@ function interpolate(value: string): string {
   return value.replace(/\$\{[A-Z0-9_]+(?::-([^}]*))?\}/g, (_m, fallback: string | undefined) => fallback ?? "");
 }
 
-
 interface Running {
   name: string;
   port: number;
@@ -71,8 +77,7 @@ beforeAll(async () => {
     const svc = services.get(name);
     if (!svc) throw new Error(`no compose service ${name}`);
     const [, entry = "dist/main.js"] = serviceCommand(svc);
-    const app = name === "webhook-processor" ? "webhook-receiver" : name;
-    const main = join(root, "apps", app, entry);
+    const main = join(root, "apps", name, entry);
     if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (pnpm turbo run build)`);
     const env = Object.fromEntries([...serviceEnv(svc)].map(([k, v]) => [k, interpolate(v)]));
     const portVar = env["OPS_PORT"] ? "OPS_PORT" : "PORT";
@@ -88,7 +93,7 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
     });
     const child = spawn(process.execPath, [main], {
-      cwd: join(root, "apps", app),
+      cwd: join(root, "apps", name),
       env: { PATH: process.env["PATH"] ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

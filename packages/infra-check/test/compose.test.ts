@@ -41,6 +41,7 @@ describe("docker-compose.yml", () => {
     expect([...services.keys()].toSorted()).toEqual(
       [
         "postgres",
+        "pgbouncer",
         "redis",
         "nats",
         "nats-exporter",
@@ -51,7 +52,9 @@ describe("docker-compose.yml", () => {
         "delivery-worker",
         "campaign-worker",
         "scheduler",
+        "console",
         "mcp-gateway",
+        "mcp-gateway-http",
         "prometheus",
         "grafana",
       ].toSorted(),
@@ -71,9 +74,11 @@ describe("docker-compose.yml", () => {
       "delivery-worker": "delivery-worker",
       "campaign-worker": "campaign-worker",
       scheduler: "scheduler",
+      console: "console",
       "mcp-gateway": "mcp-gateway",
+      "mcp-gateway-http": "mcp-gateway",
     });
-    expect(serviceCommand(svc("webhook-processor"))).toEqual(["node", "dist/processor-main.js"]);
+    expect(serviceCommand(svc("webhook-processor"))).toEqual([]); // its own image, the image's CMD (dist/main.js)
   });
 
   it("sets only variables each app's @wa/config schema defines, wires depends_on and binds ports to loopback", () => {
@@ -96,12 +101,12 @@ describe("docker-compose.yml", () => {
 
   it("an unknown variable or a secret handed to the wrong app is reported", () => {
     const doc = structuredClone(compose) as Record<string, unknown>;
-    const scheduler = at(doc, "services", "scheduler") as Record<string, unknown>;
-    scheduler["environment"] = { ...(scheduler["environment"] as object), META_ACCESS_TOKEN: "x", OPS_PROT: "1" };
+    const processor = at(doc, "services", "webhook-processor") as Record<string, unknown>;
+    processor["environment"] = { ...(processor["environment"] as object), META_ACCESS_TOKEN: "x", OPS_PROT: "1" };
     expect(composeProblems(doc)).toEqual([
-      "compose service scheduler: META_ACCESS_TOKEN is not in the scheduler config schema",
-      "compose service scheduler: OPS_PROT is not in the scheduler config schema",
-      "compose service scheduler: META_ACCESS_TOKEN is a literal; use ${META_ACCESS_TOKEN:-...}",
+      "compose service webhook-processor: META_ACCESS_TOKEN is not in the webhook-processor config schema",
+      "compose service webhook-processor: OPS_PROT is not in the webhook-processor config schema",
+      "compose service webhook-processor: META_ACCESS_TOKEN is a literal; use ${META_ACCESS_TOKEN:-...}",
     ]);
   });
 

@@ -1,28 +1,19 @@
 export { createMessaging } from "./create-messaging.js";
-export { decisionRequestOf } from "./retry-failed.js";
-export type {
-  Accepted,
-  CancelOptions,
-  CancelResult,
-  EnqueueOptions,
-  EnqueueResult,
-  JetStreamSource,
-  Messaging,
-  MessagingOptions,
-  OutboundContent,
-  OutboundRequest,
-  Refused,
-  RetryOutcome,
-} from "./types.js";
-export { createDeliveryHandler } from "./delivery/handler.js";
+export type { Accepted, Messaging, MessagingOptions, OutboundRequest, OutboundResult } from "./types.js";
+export { findMessage } from "./message-ref.js";
 export { startDeliveryWorker } from "./delivery/worker.js";
-export type { DeliveryWorker, DeliveryWorkerOptions } from "./delivery/worker.js";
-export type { ClaimedRow, DeliveryDeps } from "./delivery/types.js";
+export { listSendingPauses, pauseSending, resumeSending, sendingPause } from "./delivery/pause.js";
+export type { DeliveryWorker } from "./delivery/worker.js";
 export { startScheduler } from "./scheduler/loop.js";
-export type { Scheduler, SchedulerOptions } from "./scheduler/loop.js";
-export { dispatchDueBatch, nextDueAt, prewarmDue } from "./scheduler/dispatch-due.js";
-export type { DispatchReport } from "./scheduler/dispatch-due.js";
+export { dispatchDueBatch, nextDueAt } from "./scheduler/dispatch-due.js";
 export { publishDueCampaigns } from "./scheduler/campaigns-due.js";
-export { reconcileOnce } from "./scheduler/reconcile.js";
-export type { ReconcileOptions, ReconcileReport } from "./scheduler/reconcile.js";
+export { reconcileMemory, reconcileOnce } from "./scheduler/reconcile.js";
 export type { SchedulerDeps } from "./scheduler/types.js";
+export { createApprovalGate } from "./approvals/gate.js";
+export type { ApprovalGate, PendingApproval } from "./approvals/gate.js";
+export { agentName, matchApproval } from "./approvals/match.js";
+export type { ApprovalFacts } from "./approvals/match.js";
+export { getApproval, listApprovals } from "./approvals/view.js";
+export type { ApprovalView } from "./approvals/view.js";
+export { approveRequest, expireApprovals, rejectRequest } from "./approvals/decide.js";
+export type { ApprovalDeps } from "./approvals/decide.js";

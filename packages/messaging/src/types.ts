@@ -1,8 +1,11 @@
 import type { BusNames, JetStreamClient } from "@wa/bus";
-import type { Compliance, Decision, MessageCategory, MessageType, Variables } from "@wa/compliance";
+import type { ButtonPart, Compliance, HeaderPart, MessageCategory, MessageType, Variables } from "@wa/compliance";
+import type { ReasonCode, Refusal } from "@wa/contract";
 import type { AuditActor, Db, MessageStatus } from "@wa/db";
-import type { LogLike, Metrics, ReasonCode } from "@wa/observability";
+import type { RichContent } from "@wa/meta";
+import type { LogLike, Metrics } from "@wa/observability";
 import type { StateStore } from "@wa/state";
+import type { ApprovalGate, PendingApproval } from "./approvals/gate.js";
 
 /** NATS as the caller has it: a client, a getter for a link that may come later (the gateway), or none. */
 export type JetStreamSource = JetStreamClient | (() => JetStreamClient | null) | null;
@@ -17,10 +20,12 @@ export interface MessagingOptions {
   readonly metrics?: Metrics;
   readonly now?: () => number;
   readonly publishTimeoutMs?: number; // default 1000: a dead NATS must not hold the agent's call long
-  readonly maxScheduleDays?: number; // default 30 (tools.md schedule_message)
+  readonly maxScheduleDays?: number; // default MAX_SCHEDULE_DAYS of @wa/config (tools.md schedule_message)
+  /** require_approval: a single send that compliance allows waits for an operator when the gate says so. */
+  readonly approvals?: ApprovalGate;
 }
 
-/** What to send. Text is a service message (needs the open window); a template takes its own category. */
+/** What to send. Text and rich content are service messages (need the open window); a template takes its own category. */
 export type OutboundContent =
   | {
       readonly type: "text";
@@ -33,7 +38,10 @@ export type OutboundContent =
       readonly template_name: string;
       readonly locale?: string; // default "en"
       readonly variables?: Variables; // string[] for {{1}}.., record for named
-    };
+      readonly header?: HeaderPart; // text value, media (id or https link) or location
+      readonly buttons?: readonly ButtonPart[]; // per-index URL suffix, quick-reply payload, copy-code value
+    }
+  | RichContent; // media, interactive, location, reaction: checked against Meta's limits (content-checks.ts)
 
 /** One planned outbound message, as the tools receive it (snake_case). */
 export interface OutboundRequest {
@@ -53,6 +61,19 @@ export interface EnqueueOptions {
   readonly windowClosedCode?: "WINDOW_CLOSED" | "TEMPLATE_REQUIRED";
 }
 
+/** enqueueBatch's options: a single send's, plus what a campaign page needs. */
+export interface BatchOptions extends EnqueueOptions {
+  /** A recipient whose only failing rule is quiet hours is written `scheduled` until sending opens (no slot held). */
+  readonly holdQuietHours?: boolean;
+  /** Refusals that stop the batch (e.g. a template the whole campaign cannot use): nothing from that request on is written. */
+  readonly haltOn?: readonly ReasonCode[];
+}
+
+export interface BatchResult {
+  readonly results: readonly EnqueueResult[]; // one per request in order, up to the halting one (exclusive)
+  readonly halted: Refusal | null;
+}
+
 export interface Accepted {
   readonly ok: true;
   readonly message_id: string; // ours; never changes (the wamid is stored beside it later)
@@ -64,19 +85,10 @@ export interface Accepted {
   readonly published: boolean; // false: NATS was down; the row is queued and the reconciler republishes it
 }
 
-/** An expected refusal, in the tools.md wire shape (plus what a tool may want to show). */
-export interface Refused {
-  readonly ok: false;
-  readonly reason_code: ReasonCode;
-  readonly human_explanation: string;
-  readonly suggested_action: string;
-  readonly decision?: Decision; // the compliance answer when a rule denied (checks in order)
-  readonly resets_at?: string; // FREQUENCY_CAP_EXCEEDED
-  readonly opens_at?: string; // POLICY_RESTRICTION from quiet hours
-  readonly policy_id?: string;
-}
+export type EnqueueResult = Accepted | Refusal;
 
-export type EnqueueResult = Accepted | Refused;
+/** A single send's answer: queued, refused, or waiting for an operator's approval. */
+export type OutboundResult = EnqueueResult | PendingApproval;
 
 export interface CancelOptions {
   readonly actor: AuditActor;
@@ -84,8 +96,13 @@ export interface CancelOptions {
 }
 
 export type CancelResult =
-  | { readonly ok: true; readonly message_id: string; readonly status: "cancelled"; readonly from_status: MessageStatus }
-  | Refused;
+  | {
+      readonly ok: true;
+      readonly message_id: string;
+      readonly status: "cancelled";
+      readonly from_status: MessageStatus;
+    }
+  | Refusal;
 
 /** retry_failed_messages' per-id answer. */
 export interface RetryOutcome {
@@ -97,6 +114,13 @@ export interface RetryOutcome {
 export interface Messaging {
   /** The send path: normalize → compliance → one transaction (slot, row, audit) → publish. Faults throw. */
   enqueueOutbound(req: OutboundRequest, opts: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * An agent's send: enqueueOutbound behind the approval gate (require_approval policies). An operator's
+   * approval re-runs the stored request through enqueueOutbound, compliance evaluated again then.
+   */
+  requestOutbound(req: OutboundRequest, opts: EnqueueOptions): Promise<OutboundResult>;
+  /** The same path for many sends at once (campaign pages): facts read in bulk, rows written in one statement/transaction. */
+  enqueueBatch(reqs: readonly OutboundRequest[], opts: BatchOptions): Promise<BatchResult>;
   /** Cancels a scheduled/queued/retrying message (its frequency slot is given back). */
   cancelMessage(messageId: string, opts: CancelOptions): Promise<CancelResult>;
   /** retry_failed_messages: only `failed`, retryable codes, compliance re-run; publishes to the retry subject. */

@@ -5,7 +5,18 @@ import { createMetrics } from "@wa/observability";
 import { createLimiter } from "@wa/ratelimit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryWorker, type DeliveryWorker } from "../src/index.js";
-import { callsTo, mockPost, openStack, orderUpdate, phone, seedCustomer, seedTemplates, silentLog, waitFor, type Stack } from "./support.js";
+import {
+  callsTo,
+  mockPost,
+  openStack,
+  orderUpdate,
+  phone,
+  seedCustomer,
+  seedTemplates,
+  silentLog,
+  waitFor,
+  type Stack,
+} from "./support.js";
 
 const PHONE_ID = "100000000000001";
 let s: Stack;
@@ -18,24 +29,46 @@ function metaClient(onCall?: () => void): MetaClient {
     onCall?.();
     return fetch(input, init);
   };
-  return createMetaClient({ baseUrl: mock.url, version: "v25.0", accessToken: "mock-token", phoneNumberId: PHONE_ID, wabaId: "200000000000001", fetch: counting });
+  return createMetaClient({
+    baseUrl: mock.url,
+    version: "v25.0",
+    accessToken: "mock-token",
+    phoneNumberId: PHONE_ID,
+    wabaId: "200000000000001",
+    fetch: counting,
+  });
 }
 
 function startWorker(meta: MetaClient): DeliveryWorker {
-  const limiter = createLimiter({ redis: s.redis, keyPrefix: s.prefix, throughputMps: 1000, pairIntervalMs: 6000, pairBurst: 3 });
+  const limiter = createLimiter({
+    redis: s.redis,
+    keyPrefix: s.prefix,
+    throughputMps: 1000,
+    pairIntervalMs: 6000,
+    pairBurst: 3,
+  });
   const w = startDeliveryWorker({
-    db: s.db, state: s.state, meta, limiter, phoneNumberId: PHONE_ID, log: silentLog, metrics,
-    js: s.bus.js, names: s.names, concurrency: 16,
+    db: s.db,
+    state: s.state,
+    meta,
+    limiter,
+    phoneNumberId: PHONE_ID,
+    log: silentLog,
+    metrics,
+    js: s.bus.js,
+    names: s.names,
+    concurrency: 16,
   });
   workers.push(w);
   return w;
 }
 
 const rowOf = (id: string) => s.db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-const settled = (id: string, status: string) => waitFor(`${id} ${status}`, async () => {
-  const r = await rowOf(id);
-  return r.status === status ? r : null;
-});
+const settled = (id: string, status: string) =>
+  waitFor(`${id} ${status}`, async () => {
+    const r = await rowOf(id);
+    return r.status === status ? r : null;
+  });
 
 async function enqueue(req: Parameters<Stack["messaging"]["enqueueOutbound"]>[0]): Promise<string> {
   const r = await s.messaging.enqueueOutbound(req, { actor: "agent" });
@@ -65,7 +98,11 @@ describe("delivery worker", () => {
     const calls = await callsTo(mock.url, to);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ wamid: row.wamid, biz_opaque_callback_data: id });
-    const customer = await s.db.selectFrom("customers").select("last_outbound_at").where("customer_id", "=", to).executeTakeFirstOrThrow();
+    const customer = await s.db
+      .selectFrom("customers")
+      .select("last_outbound_at")
+      .where("customer_id", "=", to)
+      .executeTakeFirstOrThrow();
     expect(customer.last_outbound_at).not.toBeNull();
   });
 
@@ -80,18 +117,20 @@ describe("delivery worker", () => {
   it("sends once when the envelope arrives three times", async () => {
     const to = phone();
     const id = await enqueue(orderUpdate(to));
-    await Promise.all([1, 2].map((i) => publishOutbound(s.bus.js, s.names, { message_id: id }, { msgId: `${id}:dup${i}` })));
+    await Promise.all(
+      [1, 2].map((i) => publishOutbound(s.bus.js, s.names, { message_id: id }, { msgId: `${id}:dup${i}` })),
+    );
     await settled(id, "sent");
     await new Promise((r) => setTimeout(r, 300)); // give the copies time to be handled
     expect(await callsTo(mock.url, to)).toHaveLength(1);
   });
 
-  it("retries a retryable error (133004) after the backoff and then succeeds", async () => {
+  it("waits out a Meta-side error (133004, HTTP 503) without spending an attempt, then succeeds", async () => {
     const to = phone();
     await mockPost(mock.url, "/_mock/fail-next", { count: 1, code: 133004, to });
     const id = await enqueue(orderUpdate(to));
     const row = await settled(id, "sent");
-    expect(row.attempts).toBe(2);
+    expect(row.attempts).toBe(1);
     expect((await callsTo(mock.url, to)).map((c) => c.code)).toEqual([133004, null]);
   });
 
@@ -103,7 +142,11 @@ describe("delivery worker", () => {
     expect(row).toMatchObject({ error_code: 131026, counts_toward_cap: false, attempts: 1, wamid: null });
     expect(row.error_title).toBeTruthy();
     expect(row.error_explanation).toMatch(/\w+/);
-    const audit = await s.db.selectFrom("audit_logs").select(["action", "details"]).where("subject_id", "=", id).execute();
+    const audit = await s.db
+      .selectFrom("audit_logs")
+      .select(["action", "details"])
+      .where("subject_id", "=", id)
+      .execute();
     expect(audit.map((a) => a.action)).toContain("message.failed");
     expect(await callsTo(mock.url, to)).toHaveLength(1);
   });
@@ -114,10 +157,20 @@ describe("delivery worker", () => {
     await mockPost(mock.url, "/_mock/fail-next", { count: 1, code: 131050, to });
     const id = await enqueue({ to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } });
     expect(await settled(id, "failed")).toMatchObject({ error_code: 131050 });
-    const customer = await s.db.selectFrom("customers").select(["marketing_consent", "marketing_consent_source"]).where("customer_id", "=", to).executeTakeFirstOrThrow();
+    const customer = await s.db
+      .selectFrom("customers")
+      .select(["marketing_consent", "marketing_consent_source"])
+      .where("customer_id", "=", to)
+      .executeTakeFirstOrThrow();
     expect(customer).toEqual({ marketing_consent: "revoked", marketing_consent_source: "meta_opt_out" });
+    // The worker drops the cached copy right after its commit: wait until the cache has caught up with Postgres.
+    await waitFor(
+      "cache sees the revoke",
+      async () => (await s.state.getCustomer({ customerId: to }))?.consent.marketing.status === "revoked",
+    );
     const again = await s.messaging.enqueueOutbound(
-      { to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } }, { actor: "agent" },
+      { to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } },
+      { actor: "agent" },
     );
     expect(again).toMatchObject({ ok: false, reason_code: "USER_OPTED_OUT" });
   });
@@ -140,7 +193,10 @@ describe("delivery worker", () => {
     const to = phone();
     await seedCustomer(s.db, to, { marketing: "granted" });
     const offline = s.with({ js: null }); // queued, not yet published
-    const r = await offline.enqueueOutbound({ to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } }, { actor: "agent" });
+    const r = await offline.enqueueOutbound(
+      { to, content: { type: "template", template_name: "welcome_offer", variables: ["Ann"] } },
+      { actor: "agent" },
+    );
     if (!r.ok) throw new Error(r.reason_code);
     await s.state.setConsent({ customerId: to }, { marketing: "revoked" }, { source: "inbound_keyword" });
     await publishOutbound(s.bus.js, s.names, { message_id: r.message_id });
@@ -159,13 +215,20 @@ describe("delivery worker", () => {
     const tos = Array.from({ length: 300 }, () => phone());
     const ids = await Promise.all(tos.map((to) => enqueue(orderUpdate(to))));
     await waitFor("all sent", async () => {
-      const n = await s.db.selectFrom("messages").select((eb) => eb.fn.countAll<string>().as("n")).where("id", "in", ids).where("status", "=", "sent").executeTakeFirstOrThrow();
+      const n = await s.db
+        .selectFrom("messages")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("id", "in", ids)
+        .where("status", "=", "sent")
+        .executeTakeFirstOrThrow();
       return Number(n.n) === ids.length;
     });
     expect(first + second).toBe(300);
     expect(first).toBeGreaterThan(0);
     expect(second).toBeGreaterThan(0);
-    const stats = (await (await fetch(`${mock.url}/_mock/calls?limit=200000`)).json()) as { calls: { to: string; code: number | null }[] };
+    const stats = (await (await fetch(`${mock.url}/_mock/calls?limit=200000`)).json()) as {
+      calls: { to: string; code: number | null }[];
+    };
     const accepted = stats.calls.filter((c) => tos.includes(c.to) && c.code === null);
     expect(new Set(accepted.map((c) => c.to)).size).toBe(300);
     expect(accepted).toHaveLength(300);

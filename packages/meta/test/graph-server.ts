@@ -7,14 +7,14 @@ export const TOKEN = "EAAG-test-token-5f2c9d1e";
 export const PHONE_ID = "106540352242922";
 export const WABA_ID = "102290129340398";
 
-export interface Scripted {
+interface Scripted {
   status?: number;
   body?: unknown; // JSON-encoded unless `raw` is set
   raw?: string;
   delayMs?: number;
 }
 
-export interface Recorded {
+interface Recorded {
   method: string;
   path: string;
   query: URLSearchParams;

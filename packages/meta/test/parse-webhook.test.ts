@@ -330,3 +330,46 @@ describe("tolerance", () => {
     expect(parseWebhook({ object: "whatsapp_business_account", entry: [] })).toEqual({ ok: true, events: [] });
   });
 });
+
+const nestedArrays = (depth: number): unknown => JSON.parse(`${"[".repeat(depth)}${"]".repeat(depth)}`);
+const nestedObject = (depth: number): unknown => JSON.parse(`${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`);
+
+describe("hostile nesting (issue 22): parseWebhook never throws", () => {
+  it.each([10_000, 100_000])("%i-level nested arrays in entry become an unknown event with a stable key", (depth) => {
+    const body = { object: "whatsapp_business_account", entry: [nestedArrays(depth)] };
+    const first = eventsOf(body);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ kind: "unknown", reason: "entry is not an object" });
+    expect(eventsOf(body)[0]!.dedupKey).toBe(first[0]!.dedupKey);
+  });
+
+  it("a 10,000-level nested referral keeps the message", () => {
+    const message = {
+      from: "6281199887766",
+      id: "wamid.DEEP",
+      timestamp: "1760000900",
+      type: "text",
+      text: { body: "hi" },
+      referral: nestedObject(10_000),
+    };
+    const body = {
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: WABA,
+          changes: [{ field: "messages", value: { metadata: { phone_number_id: PHONE_ID }, messages: [message] } }],
+        },
+      ],
+    };
+    expect(only(eventsOf(body), "message")[0]).toMatchObject({ wamid: "wamid.DEEP", text: "hi" });
+  });
+
+  it("a deep value where a key is computed from it (an id-less message) still gets a digest key", () => {
+    const message = { from: "6281199887766", timestamp: "1760000900", type: "text", deep: nestedArrays(50_000) };
+    const body = {
+      object: "whatsapp_business_account",
+      entry: [{ id: WABA, changes: [{ field: "messages", value: { messages: [message] } }] }],
+    };
+    expect(eventsOf(body)[0]!.dedupKey).toMatch(/^unknown:/);
+  });
+});

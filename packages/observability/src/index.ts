@@ -1,11 +1,10 @@
-export { createLogger, REDACT_PATHS } from "./logger.js";
-export type { LoggerOptions, LogLevel, LogLike } from "./logger.js";
+export { createLogger } from "./logger.js";
+export type { LogLevel, LogLike } from "./logger.js";
 export type { Logger } from "pino";
-export { isReasonCode, isWaError, REASON_CODES, WaError } from "./errors.js";
-export type { ReasonCode } from "./errors.js";
 export { createMetrics, METRIC_NAMES } from "./metrics.js";
-export type { MetricName, Metrics, MetricsOptions } from "./metrics.js";
+export type { Metrics } from "./metrics.js";
 export { serveOps } from "./ops-server.js";
-export type { OpsOptions, OpsServer, ReadyReport } from "./ops-server.js";
+export { logProcessWarnings } from "./process-warnings.js";
+export type { OpsServer, ReadyReport } from "./ops-server.js";
 export { createShutdown } from "./shutdown.js";
-export type { Closable, Shutdown, ShutdownOptions } from "./shutdown.js";
+export type { Shutdown } from "./shutdown.js";

@@ -29,7 +29,7 @@ const SECRET_KEYS = [
 const HEADER_PATHS = ['headers["x-hub-signature-256"]', "headers.cookie"];
 
 // fast-redact wildcards match one level only, so each key is listed at the top level and one level down.
-export const REDACT_PATHS: readonly string[] = [
+const REDACT_PATHS: readonly string[] = [
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
   ...HEADER_PATHS.flatMap((path) => [path, `*.${path}`]),
   "req.headers.authorization",

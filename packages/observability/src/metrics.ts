@@ -9,15 +9,17 @@ export const METRIC_NAMES = [
   "wa_meta_api_errors_total",
   "wa_webhook_requests_total",
   "wa_webhook_ingest_seconds",
+  "wa_webhook_buffered_bytes",
   "wa_delivery_in_flight",
   "wa_ratelimit_wait_seconds",
   "wa_ratelimit_waiting",
   "wa_campaign_recipients_total",
   "wa_scheduler_dispatch_lateness_seconds",
   "wa_consumer_messages_total",
+  "wa_mcp_tool_calls_total",
 ] as const;
 
-export type MetricName = (typeof METRIC_NAMES)[number];
+type MetricName = (typeof METRIC_NAMES)[number];
 
 /** The shared metric handles of one process; every app registers all of them so dashboards never miss a series. */
 export interface Metrics {
@@ -28,14 +30,16 @@ export interface Metrics {
   deliveryLatency: Histogram; // queued → accepted by Meta
   webhookEvents: Counter<"kind">; // applied events: message, status_sent, template_status…
   metaApiErrors: Counter<"code">;
-  webhookRequests: Counter<"outcome">; // accepted|duplicate|bad_signature|too_large|invalid
+  webhookRequests: Counter<"outcome">; // accepted|duplicate|stored|bad_signature|too_large|invalid|busy|unavailable
   webhookIngest: Histogram; // POST /webhook handling time
+  webhookBuffered: Gauge; // body bytes the receiver holds right now (bounded by WEBHOOK_BUFFER_BYTES)
   deliveryInFlight: Gauge;
   ratelimitWait: Histogram<"scope">; // scope throughput|pair
   ratelimitWaiting: Gauge;
   campaignRecipients: Counter<"outcome">; // enqueued|skipped_<reason>|held
   schedulerLateness: Histogram; // now − deliver_at when dispatched
   consumerMessages: Counter<"consumer" | "verdict">; // verdict ack|retry|drop|error
+  mcpToolCalls: Counter<"tool" | "agent" | "outcome">; // outcome ok|<reason_code>
 }
 
 export interface MetricsOptions {
@@ -57,8 +61,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registers = [registry];
   const counter = <L extends string>(name: MetricName, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers });
-  const histogram = <L extends string>(name: MetricName, help: string, buckets: number[], labelNames: readonly L[] = []) =>
-    new Histogram<L>({ name, help, buckets, labelNames, registers });
+  const histogram = <L extends string>(
+    name: MetricName,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ) => new Histogram<L>({ name, help, buckets, labelNames, registers });
   const gauge = (name: MetricName, help: string) => new Gauge({ name, help, registers });
 
   return {
@@ -70,7 +78,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     webhookEvents: counter("wa_webhook_events_total", "Webhook events applied, by kind", ["kind"]),
     metaApiErrors: counter("wa_meta_api_errors_total", "Graph API error answers, by Meta error code", ["code"]),
     webhookRequests: counter("wa_webhook_requests_total", "POST /webhook requests, by outcome", ["outcome"]),
-    webhookIngest: histogram("wa_webhook_ingest_seconds", "Time to verify and publish one webhook request", SECONDS_FAST),
+    webhookIngest: histogram(
+      "wa_webhook_ingest_seconds",
+      "Time to verify and publish one webhook request",
+      SECONDS_FAST,
+    ),
+    webhookBuffered: gauge("wa_webhook_buffered_bytes", "Webhook body bytes the receiver holds in memory right now"),
     deliveryInFlight: gauge("wa_delivery_in_flight", "Messages this worker is sending right now"),
     ratelimitWait: histogram("wa_ratelimit_wait_seconds", "Time spent waiting for a rate-limit token", SECONDS_WAIT, [
       "scope",
@@ -82,6 +95,14 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       "How late a scheduled message or campaign was dispatched",
       SECONDS_SLOW,
     ),
-    consumerMessages: counter("wa_consumer_messages_total", "JetStream messages handled, by verdict", ["consumer", "verdict"]),
+    consumerMessages: counter("wa_consumer_messages_total", "JetStream messages handled, by verdict", [
+      "consumer",
+      "verdict",
+    ]),
+    mcpToolCalls: counter("wa_mcp_tool_calls_total", "MCP tool calls, by tool, agent and outcome (ok or reason code)", [
+      "tool",
+      "agent",
+      "outcome",
+    ]),
   };
 }

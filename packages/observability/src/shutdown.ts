@@ -1,6 +1,6 @@
 import type { LogLike } from "./logger.js";
 
-export interface Closable {
+interface Closable {
   close(): unknown; // may return a promise
 }
 
@@ -53,7 +53,8 @@ export function createShutdown(opts: ShutdownOptions): Shutdown {
     const outcome = await Promise.race([closeAll(closers.toReversed(), log, progress), deadline]);
     clearTimeout(timer);
     const code = outcome === true ? 0 : 1;
-    if (outcome === "deadline") log.error({ deadline_ms: deadlineMs, waiting_on: progress.current }, "shutdown deadline passed");
+    if (outcome === "deadline")
+      log.error({ deadline_ms: deadlineMs, waiting_on: progress.current }, "shutdown deadline passed");
     log.info({ code }, "shutdown finished");
     exit(code);
     return code;

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createLogger, WaError } from "../src/index.js";
+import { WaError } from "@wa/contract";
+import { createLogger } from "../src/index.js";
 
 function capture() {
   const lines: string[] = [];
@@ -21,7 +22,10 @@ describe("createLogger", () => {
         password: "pw-top",
         config: { META_ACCESS_TOKEN: "EAAG-cfg", META_APP_SECRET: "appsecret-cfg", WEBHOOK_VERIFY_TOKEN: "vt-cfg" },
         meta: { accessToken: "EAAG-camel", app_secret: "appsecret-snake", authorization: "Bearer EAAG-auth" },
-        req: { method: "POST", headers: { authorization: "Bearer EAAG-req", "x-hub-signature-256": "sha256=deadbeef" } },
+        req: {
+          method: "POST",
+          headers: { authorization: "Bearer EAAG-req", "x-hub-signature-256": "sha256=deadbeef" },
+        },
         headers: { "x-hub-signature-256": "sha256=cafebabe", cookie: "sid=1" },
         message_id: "m-1",
       },
@@ -52,7 +56,12 @@ describe("createLogger", () => {
     expect(records[0]).toMatchObject({
       level: "error",
       component: "claim",
-      err: { type: "WaError", code: "UNAVAILABLE", message: "postgres is down", cause: { message: "connect ECONNREFUSED" } },
+      err: {
+        type: "WaError",
+        code: "UNAVAILABLE",
+        message: "postgres is down",
+        cause: { message: "connect ECONNREFUSED" },
+      },
     });
   });
 
@@ -61,7 +70,10 @@ describe("createLogger", () => {
     const res = spawnSync(process.execPath, [script], { encoding: "utf8" });
     expect(res.status).toBe(0);
     expect(res.stdout).toBe("");
-    const records = res.stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = res.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => r["msg"])).toEqual(["started", "last words"]);
     expect(records[0]).toMatchObject({ service: "mcp-gateway", META_ACCESS_TOKEN: "[redacted]" });
 

@@ -57,7 +57,10 @@ describe("serveOps", () => {
     report = { ok: false, checks: { postgres: true, nats: "connection refused" } };
     const down = await get(port, "/ready");
     expect(down.status).toBe(503);
-    expect(JSON.parse(down.body)).toEqual({ status: "unavailable", checks: { postgres: true, nats: "connection refused" } });
+    expect(JSON.parse(down.body)).toEqual({
+      status: "unavailable",
+      checks: { postgres: true, nats: "connection refused" },
+    });
   });
 
   it("answers 503 when the readiness check throws or hangs", async () => {

@@ -37,7 +37,10 @@ describe("createShutdown", () => {
     shutdown.add("http", () => void order.push("http"));
     expect(await shutdown.run("SIGTERM")).toBe(1);
     expect(order).toEqual(["http", "redis"]);
-    expect(lines.find((l) => l["msg"] === "close failed")).toMatchObject({ closer: "broken", err: { message: "boom" } });
+    expect(lines.find((l) => l["msg"] === "close failed")).toMatchObject({
+      closer: "broken",
+      err: { message: "boom" },
+    });
     expect(exits).toEqual([1]);
   });
 
@@ -46,7 +49,10 @@ describe("createShutdown", () => {
     shutdown.add("pool", () => undefined);
     shutdown.add("consumer", () => new Promise(() => {}));
     expect(await shutdown.run("SIGTERM")).toBe(1);
-    expect(lines.find((l) => l["msg"] === "shutdown deadline passed")).toMatchObject({ waiting_on: "consumer", deadline_ms: 30 });
+    expect(lines.find((l) => l["msg"] === "shutdown deadline passed")).toMatchObject({
+      waiting_on: "consumer",
+      deadline_ms: 30,
+    });
     expect(exits).toEqual([1]);
   });
 
@@ -103,7 +109,15 @@ describe("a real process (test/fixtures/signal-app.mjs)", () => {
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
     const exited = once(child, "exit") as Promise<[number | null, string | null]>;
-    return { child, exited, logs: () => stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) };
+    return {
+      child,
+      exited,
+      logs: () =>
+        stderr
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
   }
 
   it("SIGTERM closes everything (last added first) and exits 0", async () => {

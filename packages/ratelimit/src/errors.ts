@@ -1,6 +1,6 @@
-export type RateLimitErrorCode = "REDIS_UNAVAILABLE" | "INVALID_ARGUMENT";
+export type RateLimitErrorCode = "INVALID_ARGUMENT";
 
-/** A ratelimit fault. Redis faults carry the ioredis error as `cause`. */
+/** A limiter setting that could never grant a token (Redis faults never throw: the limiter falls back). */
 export class RateLimitError extends Error {
   readonly code: RateLimitErrorCode;
 
@@ -9,8 +9,4 @@ export class RateLimitError extends Error {
     this.name = "RateLimitError";
     this.code = code;
   }
-}
-
-export function isRateLimitError(err: unknown, code?: RateLimitErrorCode): err is RateLimitError {
-  return err instanceof RateLimitError && (code === undefined || err.code === code);
 }

@@ -1,10 +1,4 @@
 export { createLimiter } from "./limiter.js";
-export type { AcquireOptions, Limiter, LimiterOptions } from "./limiter.js";
-export type { LimiterSource, PeekResult, TakeResult } from "./types.js";
-export { createFrequencySlots } from "./frequency-slots.js";
-export type { FrequencySlots, FrequencySlotsOptions, ReserveResult, SlotCount, SlotEntry } from "./frequency-slots.js";
+export type { Limiter } from "./limiter.js";
+export type { TakeResult } from "./types.js";
 export { createRedis } from "./redis.js";
-export type { CreateRedisOptions } from "./redis.js";
-export { RateLimitError, isRateLimitError } from "./errors.js";
-export type { RateLimitErrorCode } from "./errors.js";
-export type { RateLimitLogger } from "./logger.js";

@@ -1,13 +1,8 @@
-// Hash tags keep every key of one phone number (or one customer) in one cluster slot, so one
+// Hash tags keep every key of one phone number in one cluster slot, so one
 // script may touch them all. Callers' ids are opaque; braces in them would break the tag.
 const tag = (id: string): string => `{${id.replaceAll("{", "(").replaceAll("}", ")")}}`;
 
-export const numberBucketKey = (prefix: string, phoneNumberId: string): string =>
-  `${prefix}rl:${tag(phoneNumberId)}:n`;
+export const numberBucketKey = (prefix: string, phoneNumberId: string): string => `${prefix}rl:${tag(phoneNumberId)}:n`;
 export const numberMpsKey = (prefix: string, phoneNumberId: string): string => `${prefix}rl:${tag(phoneNumberId)}:mps`;
 export const pairBucketKey = (prefix: string, phoneNumberId: string, recipient: string): string =>
   `${prefix}rl:${tag(phoneNumberId)}:p:${recipient}`;
-
-export const slotsKey = (prefix: string, customerKey: string): string => `${prefix}freq:${tag(customerKey)}`;
-export const slotsSeededKey = (prefix: string, customerKey: string): string =>
-  `${prefix}freq:${tag(customerKey)}:seeded`;

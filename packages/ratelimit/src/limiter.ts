@@ -21,7 +21,7 @@ export type LimiterOptions = {
   readonly log?: RateLimitLogger;
 };
 
-export type AcquireOptions = {
+type AcquireOptions = {
   readonly signal?: AbortSignal;
   readonly onWait?: (waitMs: number) => void;
 };

@@ -39,7 +39,8 @@ export function createLocalBuckets(opts: LocalBucketsOptions): LocalBuckets {
       const num = refill(numbers.get(phoneNumberId), cap, (mps * opts.share) / 1000, now);
       let waitMs = num.tokens < 1 ? ((1 - num.tokens) * 1000) / (mps * opts.share) : 0;
       const pairKey = recipient === undefined ? undefined : `${phoneNumberId}\u0000${recipient}`;
-      const pair = pairKey === undefined ? undefined : refill(pairs.get(pairKey), opts.pairBurst, 1 / opts.pairIntervalMs, now);
+      const pair =
+        pairKey === undefined ? undefined : refill(pairs.get(pairKey), opts.pairBurst, 1 / opts.pairIntervalMs, now);
       if (pair && pair.tokens < 1) waitMs = Math.max(waitMs, (1 - pair.tokens) * opts.pairIntervalMs);
       if (waitMs > 0) return { ok: false, waitMs: Math.max(1, Math.ceil(waitMs)), source: "local" };
 

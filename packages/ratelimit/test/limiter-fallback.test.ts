@@ -20,7 +20,14 @@ describe("Redis unreachable", () => {
     toClose.push(() => down.disconnect());
     let clock = 1_700_000_000_000;
     const { log, lines } = recordingLogger();
-    const limiter = createLimiter({ redis: down, keyPrefix: prefix, throughputMps: 10, replicaShare: 0.5, now: () => clock, log });
+    const limiter = createLimiter({
+      redis: down,
+      keyPrefix: prefix,
+      throughputMps: 10,
+      replicaShare: 0.5,
+      now: () => clock,
+      log,
+    });
     const pn = uniqueId("pn");
 
     const results = [];

@@ -1,2 +1,1 @@
 export { bootWorker, runMain } from "./boot.js";
-export type { Worker, WorkerConfig } from "./boot.js";

@@ -1,2 +1,1 @@
 export { seedDemo } from "./seed.js";
-export type { DemoData, SeedOptions } from "./seed.js";

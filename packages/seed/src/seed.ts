@@ -1,7 +1,7 @@
 import { createDb, type NewTemplateRow } from "@wa/db";
 import { loadPolicies } from "@wa/compliance";
 
-export interface DemoData {
+interface DemoData {
   phone_numbers: Array<{
     phone_number_id: string;
     waba_id: string;

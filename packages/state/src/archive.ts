@@ -1,9 +1,10 @@
+import { refuse, type Result } from "@wa/contract";
 import type { AuditActor } from "@wa/db";
-import { writeAudit } from "@wa/db";
+import { inTransaction, writeAudit } from "@wa/db";
 import { sql } from "kysely";
 import { toConversation } from "./conversations.js";
 import type { Executor } from "./customers.js";
-import type { Conversation, ConversationType, Result } from "./types.js";
+import type { Conversation, ConversationType } from "./types.js";
 
 export type ArchiveResult = Result<{ conversation: Conversation; fromType: ConversationType }>;
 
@@ -11,26 +12,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Archives a conversation whose window has closed; archiving twice answers the same. */
 export async function archive(db: Executor, id: string, now: number, actor: AuditActor): Promise<ArchiveResult> {
-  const notFound: ArchiveResult = {
-    ok: false,
-    reason_code: "NOT_FOUND",
-    human_explanation: `No conversation with id "${id}" exists.`,
-    suggested_action: "Find the conversation id with list_conversations.",
-  };
+  const notFound = refuse(
+    "NOT_FOUND",
+    `No conversation with id "${id}" exists.`,
+    "Find the conversation id with list_conversations.",
+  );
   if (!UUID.test(id)) return notFound;
-  return db.transaction().execute(async (trx): Promise<ArchiveResult> => {
+  return inTransaction(db, async (trx): Promise<ArchiveResult> => {
     const row = await trx.selectFrom("conversations").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
     if (!row) return notFound;
-    if (row.status === "archived") return { ok: true, conversation: toConversation(row, now), fromType: row.conversation_type };
+    if (row.status === "archived")
+      return { ok: true, conversation: toConversation(row, now), fromType: row.conversation_type };
     const expires = row.window_expires_at.getTime();
     if (expires > now) {
       const mins = Math.ceil((expires - now) / 60_000);
-      return {
-        ok: false,
-        reason_code: "CONVERSATION_ACTIVE",
-        human_explanation: `The customer service window of this conversation is still open for about ${mins} minute${mins === 1 ? "" : "s"} (until ${row.window_expires_at.toISOString()}), so it cannot be archived yet.`,
-        suggested_action: "Archive it with archive_chat after the window closes; check_conversation shows the time left.",
-      };
+      return refuse(
+        "CONVERSATION_ACTIVE",
+        `The customer service window of this conversation is still open for about ${mins} minute${mins === 1 ? "" : "s"} (until ${row.window_expires_at.toISOString()}), so it cannot be archived yet.`,
+        "Archive it with archive_chat after the window closes; check_conversation shows the time left.",
+      );
     }
     const updated = await trx
       .updateTable("conversations")

@@ -1,9 +1,9 @@
+import { WINDOW_MS } from "@wa/config";
 import type { Redis } from "ioredis";
 import { decodeCustomer, decodeWindow, encodeCustomer, encodeWindow } from "./codec.js";
 import type { StateKeys } from "./keys.js";
-import { setIfNewer } from "./script.js";
+import { mergeSlotsMany, setIfNewer } from "./script.js";
 import type { Customer, SlotEntry } from "./types.js";
-import { WINDOW_MS } from "./types.js";
 import type { WindowSource } from "./window.js";
 
 export interface CachedState {
@@ -53,7 +53,11 @@ export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) 
 
     async putCustomer(customerId: string, channel: string, customer: Customer | null, version: number): Promise<void> {
       const ttlMs = customer === null ? ttl.missingCustomerMs : ttl.customerMs;
-      await setIfNewer.run(redis, [keys.customer(customerId, channel)], [encodeCustomer(customer, version), version, ttlMs]);
+      await setIfNewer.run(
+        redis,
+        [keys.customer(customerId, channel)],
+        [encodeCustomer(customer, version), version, ttlMs],
+      );
     },
 
     /** TTL = exact time left in the window; an expired window is removed. */
@@ -72,17 +76,24 @@ export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) 
       unwrap(await m.set(keys.freqSeeded(customerId, channel), String(now), "PX", ttl.seededMs).exec());
     },
 
-    /** Adds a committed reservation's full list (merge: racing mirrors never drop each other's slot). */
-    async mergeSlots(customerId: string, channel: string, entries: readonly SlotEntry[], now: number): Promise<void> {
-      if (!entries.length) return;
-      const key = keys.freq(customerId, channel);
-      const m = redis
-        .multi()
-        .zadd(key, ...entries.flatMap((e) => [e.at, e.slotId]))
-        .zremrangebyscore(key, "-inf", now - WINDOW_MS)
-        .pexpire(key, WINDOW_MS)
-        .set(keys.freqSeeded(customerId, channel), String(now), "PX", ttl.seededMs);
-      unwrap(await m.exec());
+    /**
+     * Adds committed reservations' full lists (merge: racing mirrors never drop each other's slot). One script
+     * for all (atomic like a MULTI): a batch send's page is one command, not four per recipient.
+     */
+    async mergeSlots(
+      merges: readonly { customerId: string; channel: string; entries: readonly SlotEntry[] }[],
+      now: number,
+    ): Promise<void> {
+      const wanted = merges.filter((x) => x.entries.length > 0);
+      if (wanted.length === 0) return;
+      const k: string[] = [];
+      const args: (string | number)[] = [now - WINDOW_MS, WINDOW_MS, String(now), ttl.seededMs];
+      for (const { customerId, channel, entries } of wanted) {
+        k.push(keys.freq(customerId, channel), keys.freqSeeded(customerId, channel));
+        args.push(entries.length);
+        for (const e of entries) args.push(e.at, e.slotId);
+      }
+      await mergeSlotsMany.run(redis, k, args);
     },
 
     async removeSlot(customerId: string, channel: string, slotId: string): Promise<void> {
@@ -90,9 +101,11 @@ export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) 
     },
 
     async forget(customerId: string, channel: string): Promise<void> {
-      await redis.del(keys.conv(customerId, channel), keys.customer(customerId, channel), keys.freqSeeded(customerId, channel));
+      await redis.del(
+        keys.conv(customerId, channel),
+        keys.customer(customerId, channel),
+        keys.freqSeeded(customerId, channel),
+      );
     },
   };
 }
-
-export type StateCache = ReturnType<typeof createStateCache>;

@@ -17,6 +17,7 @@ interface CustomerJson {
   tz: string | null;
   li: number | null;
   lo: number | null;
+  ml?: number | null; // absent in snapshots cached before the column existed
   ca: number;
   ua: number;
 }
@@ -43,6 +44,7 @@ export function encodeCustomer(c: Customer | null, version: number): string {
     tz: c.timezone,
     li: ms(c.lastInboundAt),
     lo: ms(c.lastOutboundAt),
+    ml: ms(c.marketingLimitedUntil),
     ca: c.createdAt.getTime(),
     ua: c.updatedAt.getTime(),
   };
@@ -65,6 +67,7 @@ export function decodeCustomer(text: string): Customer | null {
     timezone: c.tz,
     lastInboundAt: date(c.li),
     lastOutboundAt: date(c.lo),
+    marketingLimitedUntil: date(c.ml ?? null),
     createdAt: new Date(c.ca),
     updatedAt: new Date(c.ua),
   };

@@ -1,8 +1,16 @@
 import type { AuditActor, CustomerRow } from "@wa/db";
-import { writeAudit } from "@wa/db";
-import { WaError } from "@wa/observability";
+import { inTransaction, writeAudit } from "@wa/db";
+import { WaError } from "@wa/contract";
 import { sql } from "kysely";
-import { type Executor, type Versioned, VERSION, channelOf, insertCustomerIfMissing, isConsentStatus, selectCustomer } from "./customers.js";
+import {
+  type Executor,
+  type Versioned,
+  VERSION,
+  channelOf,
+  insertCustomerIfMissing,
+  isConsentStatus,
+  selectCustomer,
+} from "./customers.js";
 import type { ConsentCategory, ConsentStatus, Customer, CustomerKey } from "./types.js";
 
 export interface ConsentChange {
@@ -24,13 +32,20 @@ export interface ConsentResult {
 const CATEGORIES: readonly ConsentCategory[] = ["marketing", "utility"];
 
 /** Row-locked read-modify-write; only real changes are written, each with its audit entry. */
-export async function changeConsent(db: Executor, key: CustomerKey, change: ConsentChange, meta: ConsentMeta, now: number) {
+export async function changeConsent(
+  db: Executor,
+  key: CustomerKey,
+  change: ConsentChange,
+  meta: ConsentMeta,
+  now: number,
+) {
   if (typeof meta.source !== "string" || meta.source.trim() === "") {
     throw new WaError("INVALID_ARGUMENT", "consent changes need a source");
   }
   for (const cat of CATEGORIES) {
     const v = change[cat];
-    if (v !== undefined && !isConsentStatus(v)) throw new WaError("INVALID_ARGUMENT", `invalid ${cat} consent "${String(v)}"`);
+    if (v !== undefined && !isConsentStatus(v))
+      throw new WaError("INVALID_ARGUMENT", `invalid ${cat} consent "${String(v)}"`);
   }
   const exec = async (trx: Executor): Promise<{ row: Versioned<CustomerRow>; changed: ConsentCategory[] }> => {
     await insertCustomerIfMissing(trx, key);
@@ -59,10 +74,17 @@ export async function changeConsent(db: Executor, key: CustomerKey, change: Cons
         action: "consent.updated",
         subjectType: "customer",
         subjectId: key.customerId,
-        details: { ...meta.details, channel: channelOf(key), category: cat, from: before[`${cat}_consent`], to: change[cat], source },
+        details: {
+          ...meta.details,
+          channel: channelOf(key),
+          category: cat,
+          from: before[`${cat}_consent`],
+          to: change[cat],
+          source,
+        },
       });
     }
     return { row, changed };
   };
-  return db.isTransaction ? exec(db) : db.transaction().execute(exec);
+  return inTransaction(db, exec);
 }

@@ -1,11 +1,11 @@
+import { WINDOW_MS } from "@wa/config";
 import type { ConversationRow } from "@wa/db";
 import { sql } from "kysely";
 import { type Executor, VERSION, channelOf } from "./customers.js";
 import type { Conversation, CustomerKey } from "./types.js";
-import { WINDOW_MS } from "./types.js";
 import type { WindowSource } from "./window.js";
 
-export type ConversationStatusFilter = "open" | "closed" | "expiring_soon" | "archived";
+type ConversationStatusFilter = "open" | "closed" | "expiring_soon" | "archived";
 const EXPIRING_SOON_MS = 2 * 60 * 60 * 1000; // tools.md: closes within 2 h
 
 /**
@@ -127,9 +127,7 @@ export async function listRows(db: Executor, filter: ListFilter, limit: number, 
   }
   const total = await q.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
   const ordered =
-    filter.status === "expiring_soon"
-      ? q.orderBy("window_expires_at", "asc")
-      : q.orderBy("last_inbound_at", "desc");
+    filter.status === "expiring_soon" ? q.orderBy("window_expires_at", "asc") : q.orderBy("last_inbound_at", "desc");
   const rows = await ordered.selectAll().orderBy("id").limit(limit).offset(offset).execute();
   return { rows, total: Number(total.n) };
 }

@@ -1,11 +1,11 @@
-import type { CustomerRow, Database } from "@wa/db";
-import { WaError } from "@wa/observability";
-import { type Kysely, type Transaction, sql } from "kysely";
+import { DEFAULT_CHANNEL } from "@wa/config";
+import type { CustomerRow, Executor } from "@wa/db";
+import { WaError } from "@wa/contract";
+import { sql } from "kysely";
 import { customerIdKind, placeOf } from "./identity.js";
 import type { ConsentStatus, Customer, CustomerKey } from "./types.js";
-import { DEFAULT_CHANNEL } from "./types.js";
 
-export type Executor = Kysely<Database> | Transaction<Database>;
+export type { Executor };
 export type Versioned<T> = T & { version: string }; // updated_at in µs, orders cache writes
 
 /** updated_at in microseconds: the version that keeps a stale cache write from overwriting a newer one. */
@@ -65,11 +65,20 @@ export async function upsertCustomerRow(db: Executor, key: CustomerKey, info: Cu
 
 /** Makes sure the row exists (for foreign keys and row locks) without touching an existing one. */
 export async function insertCustomerIfMissing(db: Executor, key: CustomerKey): Promise<void> {
-  await db.insertInto("customers").values(newRow(key, {})).onConflict((oc) => oc.doNothing()).execute();
+  await db
+    .insertInto("customers")
+    .values(newRow(key, {}))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /** Moves last_inbound_at / last_outbound_at forward only (webhooks arrive out of order). */
-export async function touchCustomer(db: Executor, key: CustomerKey, column: "last_inbound_at" | "last_outbound_at", at: Date) {
+export async function touchCustomer(
+  db: Executor,
+  key: CustomerKey,
+  column: "last_inbound_at" | "last_outbound_at",
+  at: Date,
+) {
   return db
     .updateTable("customers")
     .set({ [column]: sql`GREATEST(COALESCE(${sql.ref(column)}, ${at}), ${at})`, updated_at: sql`clock_timestamp()` })
@@ -108,6 +117,7 @@ export function toCustomer(row: CustomerRow): Customer {
     timezone: row.timezone,
     lastInboundAt: row.last_inbound_at,
     lastOutboundAt: row.last_outbound_at,
+    marketingLimitedUntil: row.marketing_limited_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -6,7 +6,7 @@ export interface LuaScript {
 }
 
 /** EVALSHA, falling back to EVAL on NOSCRIPT (fresh server, SCRIPT FLUSH), which also reloads it. */
-export function defineScript(lua: string): LuaScript {
+function defineScript(lua: string): LuaScript {
   const sha = createHash("sha1").update(lua).digest("hex");
   return {
     async run(redis, keys, args) {
@@ -29,4 +29,21 @@ if cur then
   if v and v > tonumber(ARGV[2]) then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`);
+
+// mergeSlots for many customers in one call (a batch send's page): KEYS = freq, seeded per customer; ARGV =
+// cutoff, window ms, now, seeded ttl ms, then per customer its entry count and (score, slot id) pairs.
+export const mergeSlotsMany = defineScript(`
+local a = 5
+for k = 1, #KEYS, 2 do
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  for j = 1, n do
+    redis.call('ZADD', KEYS[k], ARGV[a], ARGV[a + 1])
+    a = a + 2
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', ARGV[1])
+  redis.call('PEXPIRE', KEYS[k], ARGV[2])
+  redis.call('SET', KEYS[k + 1], ARGV[3], 'PX', ARGV[4])
+end
 return 1`);

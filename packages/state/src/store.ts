@@ -1,17 +1,33 @@
-import type { AuditActor, Database } from "@wa/db";
+import { WINDOW_MS } from "@wa/config";
+import type { Result } from "@wa/contract";
+import { type AuditActor, type Database, inTransaction } from "@wa/db";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import { createStateCache } from "./cache.js";
 import { archive, type ArchiveResult } from "./archive.js";
 import { changeConsent, type ConsentChange, type ConsentMeta, type ConsentResult } from "./consent.js";
-import { listRows, type ListFilter, selectActive, toConversation, toWindowSource, touchOutbound, upsertInbound } from "./conversations.js";
-import { type CustomerInfo, channelOf, selectCustomer, toCustomer, touchCustomer, upsertCustomerRow } from "./customers.js";
-import { type FrequencyReservation, loadSlotEntries, releaseSlotRow } from "./frequency.js";
+import {
+  listRows,
+  type ListFilter,
+  selectActive,
+  toConversation,
+  toWindowSource,
+  touchOutbound,
+  upsertInbound,
+} from "./conversations.js";
+import {
+  type CustomerInfo,
+  channelOf,
+  selectCustomer,
+  toCustomer,
+  touchCustomer,
+  upsertCustomerRow,
+} from "./customers.js";
+import { type FrequencyReservation, loadSlotEntries, loadSlotEntriesMany, releaseSlotRow } from "./frequency.js";
 import { createCacheGuard } from "./guard.js";
 import { stateKeys } from "./keys.js";
 import { changeTags, type TagChange } from "./tag-change.js";
-import type { CareWindow, Conversation, Customer, CustomerKey, Result, SlotEntry, StateLogger } from "./types.js";
-import { WINDOW_MS } from "./types.js";
+import type { CareWindow, Conversation, Customer, CustomerKey, SlotEntry, StateLogger } from "./types.js";
 import { CLOSED_WINDOW, windowAt } from "./window.js";
 
 export interface StateStoreOptions {
@@ -34,13 +50,24 @@ export interface StateSnapshot {
   readonly slots: readonly SlotEntry[]; // marketing slots held in the rolling 24 h, oldest first
 }
 
+/** A committed frequency reservation and the message holding it, to mirror into Redis. */
+export interface MirroredSlot {
+  readonly key: CustomerKey;
+  readonly reservation: FrequencyReservation;
+  readonly messageId: string;
+}
+
 const silent: StateLogger = { warn: () => {}, info: () => {} };
 
 export function createStateStore(opts: StateStoreOptions) {
   const { db } = opts;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? silent;
-  const guard = createCacheGuard({ log, timeoutMs: opts.redisTimeoutMs ?? 100, cooldownMs: opts.redisCooldownMs ?? 1000 });
+  const guard = createCacheGuard({
+    log,
+    timeoutMs: opts.redisTimeoutMs ?? 100,
+    cooldownMs: opts.redisCooldownMs ?? 1000,
+  });
   const cache = opts.redis
     ? createStateCache(opts.redis, stateKeys(opts.keyPrefix ?? ""), {
         customerMs: opts.customerTtlMs ?? 60_000,
@@ -105,6 +132,23 @@ export function createStateStore(opts: StateStoreOptions) {
     return { customer, window, slots };
   }
 
+  /** mirrorReservation for a batch's committed slots, in one Redis round trip. */
+  async function mirrorReservations(list: readonly MirroredSlot[]): Promise<void> {
+    const merges = list.flatMap(({ key, reservation: r, messageId }) =>
+      r.ok
+        ? [
+            {
+              customerId: key.customerId,
+              channel: channelOf(key),
+              entries: [...r.entries, { slotId: messageId, at: r.at }],
+            },
+          ]
+        : [],
+    );
+    if (merges.length === 0) return;
+    await cached((c) => c.mergeSlots(merges, now()));
+  }
+
   return {
     async upsertCustomer(key: CustomerKey, info: CustomerInfo = {}): Promise<Customer> {
       return putCustomer(key, await upsertCustomerRow(db, key, info));
@@ -122,7 +166,11 @@ export function createStateStore(opts: StateStoreOptions) {
       return { customer: toCustomer(result.row), changed: result.changed };
     },
 
-    async updateTags(key: CustomerKey, change: TagChange, actor: AuditActor = "agent"): Promise<Result<{ customer: Customer }>> {
+    async updateTags(
+      key: CustomerKey,
+      change: TagChange,
+      actor: AuditActor = "agent",
+    ): Promise<Result<{ customer: Customer }>> {
       const result = await changeTags(db, key, change, actor);
       if (!result.ok) return result;
       return { ok: true, customer: await putCustomer(key, result.row) };
@@ -131,7 +179,7 @@ export function createStateStore(opts: StateStoreOptions) {
     /** Opens or refreshes the window from the message's own timestamp (clamped to now). */
     async recordInbound(key: CustomerKey, messageAt: Date | number, info: CustomerInfo = {}) {
       const at = new Date(Math.min(new Date(messageAt).getTime(), now()));
-      const written = await db.transaction().execute(async (trx) => {
+      const written = await inTransaction(db, async (trx) => {
         await upsertCustomerRow(trx, key, info);
         const convRow = await upsertInbound(trx, key, at);
         const customerRow = await touchCustomer(trx, key, "last_inbound_at", at);
@@ -145,7 +193,7 @@ export function createStateStore(opts: StateStoreOptions) {
     /** Records a send Meta accepted: last_outbound_at on the customer and the active conversation. */
     async recordOutbound(key: CustomerKey, sentAt: Date | number): Promise<void> {
       const at = new Date(sentAt);
-      const written = await db.transaction().execute(async (trx) => {
+      const written = await inTransaction(db, async (trx) => {
         const customerRow = await touchCustomer(trx, key, "last_outbound_at", at);
         return { customerRow, convRow: await touchOutbound(trx, key, at) };
       });
@@ -162,13 +210,46 @@ export function createStateStore(opts: StateStoreOptions) {
       return read(key, true);
     },
 
+    /**
+     * getSnapshot for many customers of one channel, straight from Postgres in three queries (a batch send:
+     * one Redis read per recipient costs more than the bulk read, and would fill the cache with one-off keys).
+     */
+    async getSnapshots(channel: string, customerIds: readonly string[]): Promise<Map<string, StateSnapshot>> {
+      const t = now();
+      const ids = [...new Set(customerIds)];
+      if (ids.length === 0) return new Map();
+      const [customers, conversations, slots] = await Promise.all([
+        db.selectFrom("customers").selectAll().where("channel", "=", channel).where("customer_id", "in", ids).execute(),
+        db
+          .selectFrom("conversations")
+          .selectAll()
+          .where("channel", "=", channel)
+          .where("customer_id", "in", ids)
+          .where("status", "=", "active")
+          .execute(),
+        loadSlotEntriesMany(db, channel, ids, t),
+      ]);
+      const byId = new Map(customers.map((r) => [r.customer_id, toCustomer(r)]));
+      const windows = new Map(conversations.map((r) => [r.customer_id, windowAt(toWindowSource(r), t)]));
+      return new Map(
+        ids.map((id) => [
+          id,
+          { customer: byId.get(id) ?? null, window: windows.get(id) ?? CLOSED_WINDOW, slots: slots.get(id) ?? [] },
+        ]),
+      );
+    },
+
     async archiveConversation(id: string, actor: AuditActor = "agent"): Promise<ArchiveResult> {
       const result = await archive(db, id, now(), actor);
       if (result.ok) await cached((c) => c.forget(result.conversation.customerId, result.conversation.channel));
       return result;
     },
 
-    async listConversations(filter: ListFilter, limit = 50, offset = 0): Promise<{ conversations: Conversation[]; total: number }> {
+    async listConversations(
+      filter: ListFilter,
+      limit = 50,
+      offset = 0,
+    ): Promise<{ conversations: Conversation[]; total: number }> {
       const t = now();
       const { rows, total } = await listRows(db, filter, limit, offset, t);
       return { conversations: rows.map((r) => toConversation(r, t)), total };
@@ -176,10 +257,10 @@ export function createStateStore(opts: StateStoreOptions) {
 
     /** After the enqueue transaction committed: mirror its slot into Redis for the fast read path. */
     async mirrorReservation(key: CustomerKey, reservation: FrequencyReservation, messageId: string): Promise<void> {
-      if (!reservation.ok) return;
-      const entries = [...reservation.entries, { slotId: messageId, at: reservation.at }];
-      await cached((c) => c.mergeSlots(key.customerId, channelOf(key), entries, now()));
+      await mirrorReservations([{ key, reservation, messageId }]);
     },
+
+    mirrorReservations,
 
     /** Frees the slot of a message that failed before Meta accepted it (Postgres, then the mirror). */
     async releaseFrequencySlot(messageId: string): Promise<{ released: boolean }> {

@@ -1,13 +1,22 @@
+import { type Refusal, refuse } from "@wa/contract";
 import type { AuditActor, CustomerRow } from "@wa/db";
-import { writeAudit } from "@wa/db";
+import { inTransaction, writeAudit } from "@wa/db";
 import { sql } from "kysely";
-import { type Executor, type Versioned, VERSION, channelOf, insertCustomerIfMissing, selectCustomer } from "./customers.js";
+import {
+  type Executor,
+  type Versioned,
+  VERSION,
+  channelOf,
+  insertCustomerIfMissing,
+  selectCustomer,
+} from "./customers.js";
 import { invalidTags } from "./tags.js";
-import type { CustomerKey, Refusal } from "./types.js";
+import type { CustomerKey } from "./types.js";
 
 export interface TagChange {
   readonly add?: readonly string[];
   readonly remove?: readonly string[];
+  readonly reason?: string; // why, in the audit entry (the console requires one from operators)
 }
 
 /** Adds then removes tags under the row lock; an audit entry when the set changed. */
@@ -21,12 +30,11 @@ export async function changeTags(
   const remove = change.remove ?? [];
   const bad = invalidTags([...add, ...remove]);
   if (bad.length) {
-    return {
-      ok: false,
-      reason_code: "INVALID_ARGUMENT",
-      human_explanation: `Invalid tag${bad.length > 1 ? "s" : ""}: ${bad.map((t) => JSON.stringify(t)).join(", ")}. Tags are 1–40 characters of lowercase letters, digits, "_" or "-".`,
-      suggested_action: "Call tag_customer again with tags such as vip, churn_risk or newsletter-2025.",
-    };
+    return refuse(
+      "INVALID_ARGUMENT",
+      `Invalid tag${bad.length > 1 ? "s" : ""}: ${bad.map((t) => JSON.stringify(t)).join(", ")}. Tags are 1–40 characters of lowercase letters, digits, "_" or "-".`,
+      "Call tag_customer again with tags such as vip, churn_risk or newsletter-2025.",
+    );
   }
   const exec = async (trx: Executor) => {
     await insertCustomerIfMissing(trx, key);
@@ -49,9 +57,15 @@ export async function changeTags(
       action: "customer.tags_updated",
       subjectType: "customer",
       subjectId: key.customerId,
-      details: { channel: channelOf(key), added: add, removed: remove, tags },
+      details: {
+        channel: channelOf(key),
+        added: add,
+        removed: remove,
+        tags,
+        ...(change.reason ? { reason: change.reason } : {}),
+      },
     });
     return { ok: true as const, row };
   };
-  return db.isTransaction ? exec(db) : db.transaction().execute(exec);
+  return inTransaction(db, exec);
 }

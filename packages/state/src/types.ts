@@ -1,5 +1,3 @@
-import type { ReasonCode } from "@wa/observability";
-
 /** A customer on one channel; `customerId` is the phone's digits without "+", or a BSUID. */
 export interface CustomerKey {
   readonly customerId: string;
@@ -28,6 +26,7 @@ export interface Customer {
   readonly timezone: string | null; // IANA
   readonly lastInboundAt: Date | null;
   readonly lastOutboundAt: Date | null;
+  readonly marketingLimitedUntil: Date | null; // Meta's per-user marketing limit (131049): no marketing until then
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -67,22 +66,9 @@ export interface SlotEntry {
   readonly at: number;
 }
 
-/** An expected refusal, in the wire shape of tools.md. */
-export interface Refusal {
-  readonly ok: false;
-  readonly reason_code: ReasonCode;
-  readonly human_explanation: string;
-  readonly suggested_action: string;
-}
-
-export type Result<T> = ({ readonly ok: true } & T) | Refusal;
-
 type LogFn = (obj: object, msg?: string) => void;
 /** The slice of a pino logger this package uses. */
 export interface StateLogger {
   readonly warn: LogFn;
   readonly info: LogFn;
 }
-
-export const DEFAULT_CHANNEL = "whatsapp";
-export const WINDOW_MS = 24 * 60 * 60 * 1000;

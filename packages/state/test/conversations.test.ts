@@ -18,7 +18,12 @@ describe("conversations (the care window)", () => {
     const id = phone();
     const sentAt = T0 - 3 * H; // received now, written three hours ago
     const { window, customer } = await s.recordInbound({ customerId: id }, new Date(sentAt));
-    expect(window).toMatchObject({ open: true, lastInboundAt: new Date(sentAt), expiresAt: new Date(sentAt + 24 * H), remainingMs: 21 * H });
+    expect(window).toMatchObject({
+      open: true,
+      lastInboundAt: new Date(sentAt),
+      expiresAt: new Date(sentAt + 24 * H),
+      remainingMs: 21 * H,
+    });
     expect(customer.lastInboundAt).toEqual(new Date(sentAt));
     const ttl = await env.redis.pttl(`${env.prefix}conv:${id}:whatsapp`);
     // TTL is counted from the store's clock (T0) and Redis keeps it in real ms.
@@ -84,11 +89,18 @@ describe("conversations (the care window)", () => {
     expect(active).toMatchObject({ ok: false, reason_code: "CONVERSATION_ACTIVE" });
     if (!active.ok) expect(active.suggested_action).toContain("archive_chat");
     expect(await s.archiveConversation("not-a-uuid")).toMatchObject({ ok: false, reason_code: "NOT_FOUND" });
-    expect(await s.archiveConversation("00000000-0000-4000-8000-000000000000")).toMatchObject({ ok: false, reason_code: "NOT_FOUND" });
+    expect(await s.archiveConversation("00000000-0000-4000-8000-000000000000")).toMatchObject({
+      ok: false,
+      reason_code: "NOT_FOUND",
+    });
 
     set(T0 + 24 * H);
     const done = await s.archiveConversation(convId, "operator");
-    expect(done).toMatchObject({ ok: true, fromType: "customer_service", conversation: { status: "archived", id: convId } });
+    expect(done).toMatchObject({
+      ok: true,
+      fromType: "customer_service",
+      conversation: { status: "archived", id: convId },
+    });
     expect(await s.archiveConversation(convId)).toMatchObject({ ok: true }); // idempotent
     const audit = await env.db.selectFrom("audit_logs").selectAll().where("subject_id", "=", convId).execute();
     expect(audit.map((a) => [a.actor, a.action])).toEqual([["operator", "conversation.archived"]]);
@@ -106,7 +118,9 @@ describe("conversations (the care window)", () => {
     await s.recordInbound({ customerId: ids[1]!, channel: ch }, base - 23 * H); // expiring soon (1 h)
     await s.recordInbound({ customerId: ids[2]!, channel: ch }, base - 30 * H); // closed
     await s.recordInbound({ customerId: ids[3]!, channel: ch }, base - 48 * H); // closed, then archived
-    const conv3 = (await s.listConversations({ channel: ch, status: "closed" })).conversations.find((c) => c.customerId === ids[3]);
+    const conv3 = (await s.listConversations({ channel: ch, status: "closed" })).conversations.find(
+      (c) => c.customerId === ids[3],
+    );
     expect((await s.archiveConversation(conv3!.id)).ok).toBe(true);
     set(base);
 
@@ -114,9 +128,16 @@ describe("conversations (the care window)", () => {
     expect(all.total).toBe(3);
     expect(all.conversations.map((c) => c.customerId)).toEqual([ids[0], ids[1], ids[2]]);
     expect((await s.listConversations({ channel: ch, status: "open" })).total).toBe(2);
-    expect((await s.listConversations({ channel: ch, status: "expiring_soon" })).conversations.map((c) => c.customerId)).toEqual([ids[1]]);
-    expect((await s.listConversations({ channel: ch, status: "closed" })).conversations.map((c) => c.customerId)).toEqual([ids[2]]);
-    expect((await s.listConversations({ channel: ch, status: "archived" })).conversations[0]).toMatchObject({ status: "archived", windowOpen: false });
+    expect(
+      (await s.listConversations({ channel: ch, status: "expiring_soon" })).conversations.map((c) => c.customerId),
+    ).toEqual([ids[1]]);
+    expect(
+      (await s.listConversations({ channel: ch, status: "closed" })).conversations.map((c) => c.customerId),
+    ).toEqual([ids[2]]);
+    expect((await s.listConversations({ channel: ch, status: "archived" })).conversations[0]).toMatchObject({
+      status: "archived",
+      windowOpen: false,
+    });
     const page = await s.listConversations({ channel: ch }, 1, 1);
     expect(page).toMatchObject({ total: 3, conversations: [{ customerId: ids[1] }] });
   });

@@ -7,12 +7,7 @@ const T0 = Date.parse("2025-06-01T10:00:00Z");
 const store = () => createStateStore({ db: env.db, redis: env.redis, keyPrefix: env.prefix, now: () => T0 });
 
 async function auditRows(subjectId: string) {
-  return env.db
-    .selectFrom("audit_logs")
-    .selectAll()
-    .where("subject_id", "=", subjectId)
-    .orderBy("id")
-    .execute();
+  return env.db.selectFrom("audit_logs").selectAll().where("subject_id", "=", subjectId).orderBy("id").execute();
 }
 
 describe("customers", () => {
@@ -27,12 +22,22 @@ describe("customers", () => {
     ];
     for (const c of cases) {
       const customer = await s.upsertCustomer({ customerId: c.id }, { displayName: "Ann" });
-      expect(customer).toMatchObject({ customerId: c.id, channel: "whatsapp", phone: c.id, country: c.country, timezone: c.timezone });
+      expect(customer).toMatchObject({
+        customerId: c.id,
+        channel: "whatsapp",
+        phone: c.id,
+        country: c.country,
+        timezone: c.timezone,
+      });
       expect(customer.consent.marketing).toEqual({ status: "unknown", source: null, at: null });
     }
     const again = await s.upsertCustomer({ customerId: cases[0]!.id });
     expect(again.displayName).toBe("Ann"); // a later upsert without a name keeps it
-    const n = await env.db.selectFrom("customers").select((eb) => eb.fn.countAll<string>().as("n")).where("customer_id", "=", cases[0]!.id).executeTakeFirstOrThrow();
+    const n = await env.db
+      .selectFrom("customers")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("customer_id", "=", cases[0]!.id)
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(1);
   });
 
@@ -40,7 +45,13 @@ describe("customers", () => {
     const s = store();
     const bsuid = `US.${Date.now()}${process.pid}`;
     const byBsuid = await s.upsertCustomer({ customerId: bsuid });
-    expect(byBsuid).toMatchObject({ customerId: bsuid, bsuid, phone: null, country: "US", timezone: "America/New_York" });
+    expect(byBsuid).toMatchObject({
+      customerId: bsuid,
+      bsuid,
+      phone: null,
+      country: "US",
+      timezone: "America/New_York",
+    });
     const id = phone("44");
     const both = await s.upsertCustomer({ customerId: id }, { bsuid: `GB.${Date.now()}` });
     expect(both).toMatchObject({ customerId: id, phone: id, country: "GB" });
@@ -51,20 +62,34 @@ describe("customers", () => {
   it("revokes and grants consent per category, with one audit row per change in the same transaction", async () => {
     const s = store();
     const id = phone();
-    const revoked = await s.setConsent({ customerId: id }, { marketing: "revoked" }, { source: "inbound_keyword", actor: "webhook", details: { keyword: "STOP" } });
+    const revoked = await s.setConsent(
+      { customerId: id },
+      { marketing: "revoked" },
+      { source: "inbound_keyword", actor: "webhook", details: { keyword: "STOP" } },
+    );
     expect(revoked.changed).toEqual(["marketing"]);
-    expect(revoked.customer.consent.marketing).toEqual({ status: "revoked", source: "inbound_keyword", at: new Date(T0) });
+    expect(revoked.customer.consent.marketing).toEqual({
+      status: "revoked",
+      source: "inbound_keyword",
+      at: new Date(T0),
+    });
     expect(revoked.customer.consent.utility.status).toBe("unknown");
 
     const same = await s.setConsent({ customerId: id }, { marketing: "revoked" }, { source: "agent" });
     expect(same.changed).toEqual([]); // no change, no audit, source kept
     expect(same.customer.consent.marketing.source).toBe("inbound_keyword");
 
-    const granted = await s.setConsent({ customerId: id }, { marketing: "granted", utility: "granted" }, { source: "web form 2025-06" });
+    const granted = await s.setConsent(
+      { customerId: id },
+      { marketing: "granted", utility: "granted" },
+      { source: "web form 2025-06" },
+    );
     expect(granted.changed).toEqual(["marketing", "utility"]);
 
     const rows = await auditRows(id);
-    expect(rows.map((r) => [r.actor, r.action, r.details.category, r.details.from, r.details.to, r.details.source])).toEqual([
+    expect(
+      rows.map((r) => [r.actor, r.action, r.details.category, r.details.from, r.details.to, r.details.source]),
+    ).toEqual([
       ["webhook", "consent.updated", "marketing", "unknown", "revoked", "inbound_keyword"],
       ["agent", "consent.updated", "marketing", "revoked", "granted", "web form 2025-06"],
       ["agent", "consent.updated", "utility", "unknown", "granted", "web form 2025-06"],
@@ -75,8 +100,12 @@ describe("customers", () => {
 
   it("rejects a consent change without a source or with an unknown value", async () => {
     const s = store();
-    await expect(s.setConsent({ customerId: phone() }, { marketing: "granted" }, { source: " " })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
-    await expect(s.setConsent({ customerId: phone() }, { marketing: "yes" as never }, { source: "api" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(
+      s.setConsent({ customerId: phone() }, { marketing: "granted" }, { source: " " }),
+    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(
+      s.setConsent({ customerId: phone() }, { marketing: "yes" as never }, { source: "api" }),
+    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 
   it("adds and removes tags, validates them and audits changes", async () => {

@@ -48,7 +48,9 @@ describe("frequency reservation (exact in Postgres, mirrored to Redis)", () => {
     expect(denied).toMatchObject({ count: 2, cap: 2, resetsAt: now + 24 * H });
 
     for (const r of accepted) await s.mirrorReservation({ customerId: id }, r.reservation, r.messageId!);
-    expect((await s.getSnapshot({ customerId: id })).slots.map((e) => e.slotId).toSorted()).toEqual(accepted.map((r) => r.messageId).toSorted());
+    expect((await s.getSnapshot({ customerId: id })).slots.map((e) => e.slotId).toSorted()).toEqual(
+      accepted.map((r) => r.messageId).toSorted(),
+    );
   });
 
   it("counts the rolling 24 h and answers when the next slot frees", async () => {

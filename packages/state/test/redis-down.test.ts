@@ -13,19 +13,33 @@ describe("with Redis unreachable", () => {
     const warnings: string[] = [];
     const log = { warn: (_o: object, m?: string) => warnings.push(m ?? ""), info: () => {} };
     const now = Date.now();
-    const s = createStateStore({ db: env.db, redis: down, keyPrefix: env.prefix, now: () => now, log, redisTimeoutMs: 50 });
+    const s = createStateStore({
+      db: env.db,
+      redis: down,
+      keyPrefix: env.prefix,
+      now: () => now,
+      log,
+      redisTimeoutMs: 50,
+    });
     const id = phone();
 
     const customer = await s.upsertCustomer({ customerId: id });
     expect(customer.timezone).toBe("Asia/Jakarta");
-    expect((await s.setConsent({ customerId: id }, { marketing: "granted" }, { source: "api" })).changed).toEqual(["marketing"]);
+    expect((await s.setConsent({ customerId: id }, { marketing: "granted" }, { source: "api" })).changed).toEqual([
+      "marketing",
+    ]);
     expect((await s.updateTags({ customerId: id }, { add: ["vip"] })).ok).toBe(true);
     const { window } = await s.recordInbound({ customerId: id }, now - H);
     expect(window.open).toBe(true);
-    const reservation = await env.db.transaction().execute((trx) => reserveFrequencySlot(trx, { customerId: id, cap: 2, now }));
+    const reservation = await env.db
+      .transaction()
+      .execute((trx) => reserveFrequencySlot(trx, { customerId: id, cap: 2, now }));
     await s.mirrorReservation({ customerId: id }, reservation, "00000000-0000-4000-8000-000000000002");
 
-    expect(await s.getCustomer({ customerId: id })).toMatchObject({ tags: ["vip"], consent: { marketing: { status: "granted" } } });
+    expect(await s.getCustomer({ customerId: id })).toMatchObject({
+      tags: ["vip"],
+      consent: { marketing: { status: "granted" } },
+    });
     expect(await s.getWindow({ customerId: id })).toMatchObject({ open: true, remainingMs: 23 * H });
     const snap = await s.getSnapshot({ customerId: id });
     expect(snap).toMatchObject({ customer: { customerId: id }, window: { open: true }, slots: [] });

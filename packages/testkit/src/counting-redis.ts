@@ -3,7 +3,18 @@ import type { Redis } from "ioredis";
 /** Counts a client's round trips to Redis: one per plain command, one per pipeline/transaction exec. */
 export function countingRedis(redis: Redis): { client: Redis; trips: () => number; reset: () => void } {
   let n = 0;
-  const commands = new Set(["get", "set", "del", "zrangebyscore", "zadd", "zrem", "exists", "evalsha", "eval", "pexpire"]);
+  const commands = new Set([
+    "get",
+    "set",
+    "del",
+    "zrangebyscore",
+    "zadd",
+    "zrem",
+    "exists",
+    "evalsha",
+    "eval",
+    "pexpire",
+  ]);
   const client = new Proxy(redis, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);

@@ -39,8 +39,10 @@ async function buildTemplate(admin: pg.Client, name: string): Promise<void> {
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: urlFor(building), max: 1 }) }),
   });
   try {
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } })
-      .migrateToLatest();
+    const { error } = await new Migrator({
+      db,
+      provider: { getMigrations: async () => ({ ...migrations }) },
+    }).migrateToLatest();
     if (error) throw error;
   } finally {
     await db.destroy();
@@ -50,7 +52,9 @@ async function buildTemplate(admin: pg.Client, name: string): Promise<void> {
 
 /** Drops test databases left behind by crashed runs (their names carry the creation time). */
 async function dropStale(admin: pg.Client): Promise<void> {
-  const rows = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'wa\\_t\\_%'");
+  const rows = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'wa\\_t\\_%'",
+  );
   for (const { datname } of rows.rows) {
     const born = Number.parseInt(datname.split("_")[2] ?? "", 36);
     if (Number.isFinite(born) && Date.now() - born > STALE_AFTER_MS) {

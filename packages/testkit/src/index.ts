@@ -1,4 +1,12 @@
-export { busNames, dropStreams, redisPrefix, uniqueId, TEST_DATABASE_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL } from "./names.js";
+export {
+  busNames,
+  dropStreams,
+  redisPrefix,
+  uniqueId,
+  TEST_DATABASE_ADMIN_URL,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+} from "./names.js";
 export { createTestDatabase } from "./database.js";
 export type { TestDatabase } from "./database.js";
 export { useTestDatabase } from "./hooks.js";

@@ -43,5 +43,6 @@ export async function dropStreams(
   names: Pick<ReturnType<typeof busNames>, "DELIVERY_STREAM" | "CAMPAIGN_STREAM" | "WEBHOOK_STREAM">,
 ): Promise<void> {
   if (!jsm) return;
-  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM]) await jsm.streams.delete(s).catch(() => false);
+  for (const s of [names.DELIVERY_STREAM, names.CAMPAIGN_STREAM, names.WEBHOOK_STREAM])
+    await jsm.streams.delete(s).catch(() => false);
 }

@@ -19,7 +19,12 @@ export function spawnApp(main: string, env: Record<string, string>): SpawnedApp 
 }
 
 /** Polls `probe` until it answers something truthy; throws naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 25,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -40,11 +45,22 @@ export async function clearRedisPrefix(redis: Redis, prefix: string): Promise<vo
 }
 
 /** Polls `url` until it answers 2xx; fails at once if `child` exits first, or after `timeoutMs`. */
-export async function waitForHttp(url: string, child: ChildProcess, { timeoutMs = 20_000, everyMs = 100 } = {}): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  { timeoutMs = 20_000, everyMs = 100 } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (child.exitCode !== null)
+      throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

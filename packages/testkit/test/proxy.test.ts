@@ -7,7 +7,11 @@ const proxy = await startTcpProxy(hostPort(TEST_REDIS_URL));
 afterAll(() => proxy.close());
 
 it("passes traffic through, refuses it while cut, and lets it through again after restore", async () => {
-  const redis = new Redis(proxy.url(TEST_REDIS_URL), { maxRetriesPerRequest: 0, retryStrategy: () => 50, lazyConnect: true });
+  const redis = new Redis(proxy.url(TEST_REDIS_URL), {
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => 50,
+    lazyConnect: true,
+  });
   redis.on("error", () => {});
   await redis.connect();
   expect(await redis.ping()).toBe("PONG");

@@ -11,7 +11,7 @@ export interface ConsentDeps {
 
 /** Sources written by user signals; only these can supersede an older opt-out. */
 export const META_OPT_OUT_SOURCE = "meta_opt_out"; // a send failed with 131050: the user stopped marketing in WhatsApp
-export const USER_SIGNAL_SOURCES: ReadonlySet<string> = new Set(["inbound_keyword", "user_preferences", META_OPT_OUT_SOURCE]);
+const USER_SIGNAL_SOURCES: ReadonlySet<string> = new Set(["inbound_keyword", "user_preferences", META_OPT_OUT_SOURCE]);
 
 /**
  * Sets marketing consent from a user signal (keyword or user_preferences) with the signal's own time, so
@@ -31,18 +31,34 @@ export async function consentFromSignal(
   const store = createStateStore({ db: tx, redis: deps.redis, keyPrefix: deps.keyPrefix, now: () => at });
   // Row locked until commit (upsert), so two signals for one customer compare their times one after the other.
   await store.upsertCustomer({ customerId });
-  const cur = await tx.selectFrom("customers").select(["marketing_consent_at", "marketing_consent_source"])
-    .where("channel", "=", "whatsapp").where("customer_id", "=", customerId).forUpdate().executeTakeFirst();
+  const cur = await tx
+    .selectFrom("customers")
+    .select(["marketing_consent_at", "marketing_consent_source"])
+    .where("channel", "=", "whatsapp")
+    .where("customer_id", "=", customerId)
+    .forUpdate()
+    .executeTakeFirst();
   const newer = cur?.marketing_consent_at != null && cur.marketing_consent_at.getTime() > at;
   const byUser = USER_SIGNAL_SOURCES.has(cur?.marketing_consent_source ?? "");
   if (newer && (to === "granted" || byUser)) return { changed: false, stale: true };
-  const r = await store.setConsent({ customerId }, { marketing: to }, { source: meta.source, actor: "webhook", details: meta.details });
+  const r = await store.setConsent(
+    { customerId },
+    { marketing: to },
+    { source: meta.source, actor: "webhook", details: meta.details },
+  );
   if (r.changed.length === 0 && (!cur?.marketing_consent_at || cur.marketing_consent_at.getTime() < at)) {
     // Same value, newer signal: @wa/state keeps the old time and source, but the latest signal must be the
     // one on record, or an older opposite signal arriving later would win.
-    await tx.updateTable("customers")
-      .set({ marketing_consent_at: new Date(at), marketing_consent_source: meta.source, updated_at: sql`clock_timestamp()` })
-      .where("channel", "=", "whatsapp").where("customer_id", "=", customerId).execute();
+    await tx
+      .updateTable("customers")
+      .set({
+        marketing_consent_at: new Date(at),
+        marketing_consent_source: meta.source,
+        updated_at: sql`clock_timestamp()`,
+      })
+      .where("channel", "=", "whatsapp")
+      .where("customer_id", "=", customerId)
+      .execute();
     await store.invalidate({ customerId });
   }
   return { changed: r.changed.length > 0, stale: false };

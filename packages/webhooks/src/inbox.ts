@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createFaultLog } from "@wa/bus";
 import type { Db } from "@wa/db";
 import type { LogLike } from "@wa/observability";
 import { sql } from "kysely";
@@ -8,7 +9,11 @@ export async function storeInInbox(db: Db, body: Uint8Array, receivedAt = Date.n
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   await db
     .insertInto("webhook_inbox")
-    .values({ body_sha256: createHash("sha256").update(bytes).digest("hex"), body: bytes, received_at: new Date(receivedAt) })
+    .values({
+      body_sha256: createHash("sha256").update(bytes).digest("hex"),
+      body: bytes,
+      received_at: new Date(receivedAt),
+    })
     .onConflict((oc) => oc.column("body_sha256").doNothing())
     .execute();
 }
@@ -20,10 +25,20 @@ export type InboxPublish = (body: Uint8Array, receivedAt: number) => Promise<unk
  * stream's Nats-Msg-Id dedupe and the processor's ledger make a second copy harmless). Rows are locked with
  * SKIP LOCKED, so several drainers share the work. A publish failure stops the round: the rest stay stored.
  */
-export async function drainInbox(db: Db, publish: InboxPublish, batch = 100): Promise<{ published: number; failed: boolean }> {
+export async function drainInbox(
+  db: Db,
+  publish: InboxPublish,
+  batch = 100,
+): Promise<{ published: number; failed: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const rows = await trx.selectFrom("webhook_inbox").select(["id", "body", "received_at"])
-      .orderBy("id").limit(batch).forUpdate().skipLocked().execute();
+    const rows = await trx
+      .selectFrom("webhook_inbox")
+      .select(["id", "body", "received_at"])
+      .orderBy("id")
+      .limit(batch)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     const done: string[] = [];
     let failed = false;
     for (const row of rows) {
@@ -59,6 +74,8 @@ export function createInboxDrainer(opts: InboxDrainerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
+  // A Postgres or NATS outage fails every round: logged once per outage with a count, not once a second.
+  const faults = createFaultLog({ log: opts.log, what: "webhook inbox drain failed" });
 
   async function round(): Promise<number> {
     let total = 0;
@@ -73,8 +90,8 @@ export function createInboxDrainer(opts: InboxDrainerOptions) {
 
   function tick(): void {
     running = round()
-      .then(() => undefined)
-      .catch((err: unknown) => opts.log.warn({ err }, "webhook inbox drain failed"))
+      .then(() => faults.ok())
+      .catch((err: unknown) => faults.fault(err, {}, "warn"))
       .finally(() => {
         running = undefined;
         if (!closed) timer = setTimeout(tick, intervalMs);
@@ -90,8 +107,7 @@ export function createInboxDrainer(opts: InboxDrainerOptions) {
       closed = true;
       if (timer) clearTimeout(timer);
       await running;
+      faults.close();
     },
   };
 }
-
-export type InboxDrainer = ReturnType<typeof createInboxDrainer>;

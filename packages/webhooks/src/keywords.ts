@@ -1,6 +1,15 @@
-/** Whole-message keyword matching: trimmed, inner spacing collapsed, upper-cased ("  stop   all " → "STOP ALL"). */
+// Format characters (zero-width, bidi controls, BOM, soft hyphen) carry no letters: dropped anywhere.
+const FORMAT = /\p{Cf}/gu;
+// What may wrap a keyword without changing it: spacing, punctuation, symbols and emoji (with their variation
+// selectors, skin tones and keycaps).
+const EDGE = /^[\s\p{P}\p{S}\uFE00-\uFE0F\u20E3]+|[\s\p{P}\p{S}\uFE00-\uFE0F\u20E3]+$/gu;
+
+/**
+ * Whole-message keyword form: NFKC (full-width "ＳＴＯＰ" → "STOP"), format characters removed, punctuation and
+ * emoji trimmed from both ends, inner spacing collapsed, upper-cased ("  stop 🙏 " → "STOP", "Stop." → "STOP").
+ */
 export function normalizeKeyword(text: string): string {
-  return text.trim().replace(/\s+/gu, " ").toUpperCase();
+  return text.normalize("NFKC").replace(FORMAT, "").replace(EDGE, "").replace(/\s+/gu, " ").toUpperCase();
 }
 
 export type KeywordAction = { action: "opt_out" | "opt_in"; keyword: string } | null;

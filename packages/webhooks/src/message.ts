@@ -1,12 +1,14 @@
+import { WINDOW_MS } from "@wa/config";
 import { type Database, writeAudit } from "@wa/db";
 import type { InboundMessageEvent } from "@wa/meta";
-import { createStateStore, customerIdKind, WINDOW_MS } from "@wa/state";
+import { createStateStore, customerIdKind, isBsuid, linkCustomerIds, resolveCustomerId } from "@wa/state";
 import type { Kysely } from "kysely";
 import { type ConsentDeps, consentFromSignal } from "./consent.js";
-import type { KeywordMatcher } from "./keywords.js";
+import type { KeywordAction, KeywordMatcher } from "./keywords.js";
 
 export interface InboundResult {
   readonly customerId: string;
+  readonly relinked: readonly string[]; // ids whose cached state changed by a link or merge: dropped after commit
   readonly keyword: { action: "opt_out" | "opt_in"; keyword: string; changed: boolean; stale: boolean } | null;
 }
 
@@ -14,23 +16,29 @@ export interface InboundResult {
 export async function applyInbound(
   tx: Kysely<Database>,
   ev: InboundMessageEvent,
-  deps: ConsentDeps & { keywords: KeywordMatcher },
+  deps: ConsentDeps & { keywords: KeywordMatcher; sanitized: readonly string[] },
 ): Promise<InboundResult | null> {
-  const customerId = ev.customerKey;
-  if (customerIdKind(customerId) === null) return null; // neither E.164 digits nor a BSUID: nothing to key it on
+  const link = await customerOf(tx, ev.from, ev.fromUserId ?? ev.contact?.userId ?? null, ev.customerKey);
+  if (link === null) return null; // neither E.164 digits nor a BSUID: nothing to key it on
+  const { customerId, bsuid, phone, relinked } = link;
   const at = ev.timestamp ?? deps.now;
   const key = { customerId };
   const store = createStateStore({ db: tx, redis: deps.redis, keyPrefix: deps.keyPrefix, now: () => deps.now });
   // The profile name of the newest message wins, whatever order the webhooks arrive in.
   // Locked first, so two messages of one new customer compare their times one after the other.
-  await store.upsertCustomer(key, { bsuid: ev.fromUserId ?? ev.contact?.userId ?? null, phone: ev.from });
-  const before = await tx.selectFrom("customers").select("last_inbound_at")
-    .where("channel", "=", "whatsapp").where("customer_id", "=", customerId).forUpdate().executeTakeFirst();
+  await store.upsertCustomer(key, { bsuid, phone });
+  const before = await tx
+    .selectFrom("customers")
+    .select("last_inbound_at")
+    .where("channel", "=", "whatsapp")
+    .where("customer_id", "=", customerId)
+    .forUpdate()
+    .executeTakeFirst();
   const newest = !before?.last_inbound_at || before.last_inbound_at.getTime() <= at;
   await store.recordInbound(key, at, {
     displayName: newest ? (ev.contact?.name ?? null) : null,
-    bsuid: ev.fromUserId ?? ev.contact?.userId ?? null,
-    phone: ev.from,
+    bsuid,
+    phone,
   });
   if (await sessionStartedEarlier(tx, customerId, Math.min(at, deps.now))) await store.invalidate(key);
   await tx
@@ -41,20 +49,35 @@ export async function applyInbound(
       direction: "inbound",
       category: null,
       kind: ev.content.type,
-      content: JSON.stringify({ ...ev.content, text: ev.text, context: ev.context, referral: ev.referral, errors: ev.errors }),
+      // `sanitized`: paths of values replaced so Postgres could store them (NUL, lone surrogates, hostile nesting).
+      content: JSON.stringify({
+        ...ev.content,
+        text: ev.text,
+        context: ev.context,
+        referral: ev.referral,
+        errors: ev.errors,
+        ...(deps.sanitized.length > 0 ? { sanitized: deps.sanitized } : {}),
+      }),
       template_name: null,
       template_locale: null,
       status: "received",
       wamid: ev.wamid,
-      error_code: null, error_title: null, error_details: null, error_explanation: null, status_reason: null,
-      deliver_at: null, campaign_id: null, idempotency_key: null, request_hash: null,
+      error_code: null,
+      error_title: null,
+      error_details: null,
+      error_explanation: null,
+      status_reason: null,
+      deliver_at: null,
+      campaign_id: null,
+      idempotency_key: null,
+      request_hash: null,
       received_at: new Date(at),
     })
     .onConflict((oc) => oc.column("wamid").doNothing())
     .execute();
 
-  const hit = deps.keywords(ev.text);
-  if (!hit) return { customerId, keyword: null };
+  const hit = keywordOf(deps.keywords, ev);
+  if (!hit) return { customerId, relinked, keyword: null };
   const to = hit.action === "opt_out" ? "revoked" : "granted";
   const r = await consentFromSignal(tx, deps, customerId, to, at, {
     source: "inbound_keyword",
@@ -67,7 +90,21 @@ export async function applyInbound(
     subjectId: customerId,
     details: { keyword: hit.keyword, wamid: ev.wamid, consent: to, changed: r.changed, superseded: r.stale },
   });
-  return { customerId, keyword: { ...hit, ...r } };
+  return { customerId, relinked, keyword: { ...hit, ...r } };
+}
+
+/**
+ * A keyword in what the user typed, or in the button or list row they tapped: its title first, then the
+ * payload/id the business gave it ("Stop promotions" quick reply with payload "STOP" both count).
+ */
+function keywordOf(keywords: KeywordMatcher, ev: InboundMessageEvent): KeywordAction {
+  const c = ev.content;
+  const tapped = c.type === "button" ? [c.text, c.payload] : c.type === "interactive" ? [c.title, c.id] : [];
+  for (const text of [ev.text, ...tapped]) {
+    const hit = keywords(text);
+    if (hit) return hit;
+  }
+  return null;
 }
 
 /**
@@ -79,9 +116,32 @@ async function sessionStartedEarlier(tx: Kysely<Database>, customerId: string, a
   const r = await tx
     .updateTable("conversations")
     .set({ opened_at: new Date(at) })
-    .where("channel", "=", "whatsapp").where("customer_id", "=", customerId).where("status", "=", "active")
+    .where("channel", "=", "whatsapp")
+    .where("customer_id", "=", customerId)
+    .where("status", "=", "active")
     .where("opened_at", ">", new Date(at))
     .where("opened_at", "<", new Date(at + WINDOW_MS))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * The customer a webhook's user ids name. Both a phone and a BSUID: Meta told us they are one person, so they
+ * are linked (and two customers merged, @wa/state linkCustomerIds). One id: the customer holding it.
+ */
+export async function customerOf(
+  tx: Kysely<Database>,
+  from: string | null,
+  userId: string | null,
+  customerKey: string,
+): Promise<{ customerId: string; phone: string | null; bsuid: string | null; relinked: string[] } | null> {
+  const phone = from !== null && customerIdKind(from) === "phone" ? from : null;
+  const bsuid = userId !== null && isBsuid(userId) ? userId : null;
+  if (phone && bsuid) {
+    const r = await linkCustomerIds(tx, { phone, bsuid }, "webhook");
+    const relinked = r.linked ? [phone, bsuid, r.customerId, ...(r.merged ? [r.merged] : [])] : [];
+    return { customerId: r.customerId, phone, bsuid, relinked };
+  }
+  if (customerIdKind(customerKey) === null) return null;
+  return { customerId: await resolveCustomerId(tx, customerKey), phone, bsuid, relinked: [] };
 }

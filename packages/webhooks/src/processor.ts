@@ -1,46 +1,97 @@
 import { createHash } from "node:crypto";
-import { type Database, writeAudit } from "@wa/db";
-import { explainMetaError, parseWebhook, type WebhookEvent } from "@wa/meta";
-import type { Kysely } from "kysely";
-import { createStateStore } from "@wa/state";
+import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS } from "@wa/config";
+import { type Executor, isDbUnavailable, writeAudit } from "@wa/db";
+import { explainMetaError, parseWebhook, type StatusEvent, type UnknownEvent, type WebhookEvent } from "@wa/meta";
+import { createStateStore, markMarketingLimited } from "@wa/state";
 import { consentFromSignal, META_OPT_OUT_SOURCE } from "./consent.js";
-import { DEFAULT_OPT_IN_KEYWORDS_FALLBACK, DEFAULT_OPT_OUT_KEYWORDS_FALLBACK } from "./defaults.js";
 import { createKeywordMatcher } from "./keywords.js";
-import { claimEvent } from "./ledger.js";
-import { applyInbound } from "./message.js";
-import { scopedTo } from "./scoped-db.js";
-import { applyStatus } from "./status.js";
-import { type EventOutcome, type ProcessReport, type WebhookProcessorOptions } from "./types.js";
+import { claimEvent, ledgerKey } from "./ledger.js";
+import { applyInbound, customerOf } from "./message.js";
+import { readJsonBody } from "./sanitize.js";
+import { applyStatus, type StatusResult } from "./status.js";
+import type { EventOutcome, ProcessReport, WebhookProcessorOptions } from "./types.js";
 import {
-  applyAccountUpdate, applyPhoneQuality, applyTemplateCategory, applyTemplateQuality, applyTemplateStatus,
+  applyAccountUpdate,
+  applyPhoneQuality,
+  applyTemplateCategory,
+  applyTemplateQuality,
+  applyTemplateStatus,
 } from "./waba.js";
 
 export interface ProcessOptions {
-  /** The last delivery attempt: events that still cannot be applied are parked instead of retried. */
+  /** Events that could not be applied on enough attempts (deferred, failed) are parked instead of retried. */
   readonly final?: boolean;
 }
 
+/** The signed bytes of one body, kept with every dead letter it produces. */
+interface BodyRef {
+  readonly sha256: string;
+  readonly bytes: Buffer;
+}
+
+/** Per-body bookkeeping: the first "Postgres unreachable" fault, handed to the consumer to retry and log once. */
+interface Faults {
+  first?: unknown;
+}
+
+type Changing = Exclude<WebhookEvent, StatusEvent | UnknownEvent>;
+
 const metricKind = (ev: WebhookEvent): string => (ev.kind === "status" ? `status_${ev.status}` : ev.kind);
+const bytesOf = (body: Uint8Array | string): Buffer =>
+  typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+
+/** A value Postgres could not store was replaced: said next to the change, in the same transaction. */
+async function noteSanitized(tx: Executor, ev: WebhookEvent, key: string, paths: readonly string[]): Promise<void> {
+  await writeAudit(tx, {
+    actor: "webhook",
+    action: "webhook.sanitized",
+    subjectType: "webhook_event",
+    subjectId: key,
+    details: {
+      kind: ev.kind,
+      paths,
+      why: "NUL, a lone surrogate or hostile nesting replaced so Postgres can store it",
+    },
+  });
+}
+
+/** The signed bytes, once per body, next to its dead letters. */
+async function keepBody(tx: Executor, body: BodyRef): Promise<void> {
+  await tx
+    .insertInto("webhook_dead_bodies")
+    .values({ body_sha256: body.sha256, body: body.bytes })
+    .onConflict((oc) => oc.column("body_sha256").doNothing())
+    .execute();
+}
 
 export function createWebhookProcessor(opts: WebhookProcessorOptions) {
   const { db, log } = opts;
   const now = opts.now ?? Date.now;
   const keywords = createKeywordMatcher(
-    opts.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS_FALLBACK,
-    opts.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS_FALLBACK,
+    opts.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
+    opts.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS,
   );
   const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const consentDeps = (t: number) => ({ redis: opts.redis, keyPrefix: opts.keyPrefix, now: t });
 
   /** The event's changes; runs inside its transaction after the ledger claim. Returns false when nothing changed. */
-  async function change(tx: Kysely<Database>, ev: WebhookEvent, t: number, cacheKeys: string[]): Promise<boolean> {
-    const deps = { redis: opts.redis, keyPrefix: opts.keyPrefix, now: t };
+  async function change(
+    tx: Executor,
+    ev: Changing,
+    t: number,
+    cacheKeys: string[],
+    sanitized: readonly string[],
+    afterCommit: string[],
+  ): Promise<boolean> {
     switch (ev.kind) {
-      case "status":
-        throw new Error("statuses are applied as one statement by applyStatus");
       case "message": {
         cacheKeys.push(ev.customerKey);
-        const r = await applyInbound(tx, ev, { ...deps, keywords });
+        const r = await applyInbound(tx, ev, { ...consentDeps(t), keywords, sanitized });
         if (!r) log.warn({ wamid: ev.wamid, kind: ev.kind }, "inbound message without a usable customer id");
+        else {
+          cacheKeys.push(r.customerId);
+          afterCommit.push(...r.relinked);
+        }
         return r !== null;
       }
       case "user_preference": {
@@ -48,18 +99,22 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
           log.warn({ category: ev.category, value: ev.value }, "user preference not understood");
           return false;
         }
-        cacheKeys.push(ev.customerKey);
+        const who = await customerOf(tx, ev.waId, ev.userId, ev.customerKey);
+        if (!who) {
+          log.warn({ kind: ev.kind }, "user preference without a usable customer id");
+          return false;
+        }
+        cacheKeys.push(ev.customerKey, who.customerId);
+        afterCommit.push(...who.relinked);
         const to = ev.value === "stop" ? "revoked" : "granted";
-        const r = await consentFromSignal(tx, deps, ev.customerKey, to, ev.timestamp ?? t, {
-          source: "user_preferences", details: { value: ev.value, detail: ev.detail },
+        const r = await consentFromSignal(tx, consentDeps(t), who.customerId, to, ev.timestamp ?? t, {
+          source: "user_preferences",
+          details: { value: ev.value, detail: ev.detail },
         });
         return r.changed;
       }
-      case "template_status": {
-        const r = await applyTemplateStatus(tx, ev, t);
-        if (r.pausedCampaigns.length) log.info({ template: ev.templateName, campaigns: r.pausedCampaigns }, "campaigns paused for template");
-        return r.updated || r.pausedCampaigns.length > 0;
-      }
+      case "template_status":
+        return (await applyTemplateStatus(tx, ev, t)).updated;
       case "template_category":
         return (await applyTemplateCategory(tx, ev, t)).updated;
       case "template_quality":
@@ -71,51 +126,115 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
         return true;
       case "error":
         log.warn({ waba_id: ev.wabaId, errors: ev.errors }, "webhook reported errors");
-        await writeAudit(tx, { actor: "webhook", action: "webhook.error", subjectType: "waba", subjectId: ev.wabaId, details: { errors: ev.errors } });
-        return false;
-      case "unknown":
-        log.warn({ field: ev.field, reason: ev.reason, key: ev.dedupKey }, "unknown webhook event");
+        await writeAudit(tx, {
+          actor: "webhook",
+          action: "webhook.error",
+          subjectType: "waba",
+          subjectId: ev.wabaId,
+          details: { errors: ev.errors },
+        });
         return false;
     }
+  }
+
+  /**
+   * A status is one prepared statement; it takes a transaction instead when more must commit with it: the
+   * consent revoke of a 131050 failure (the user stopped marketing in WhatsApp), the 24 h marketing limit of a
+   * 131049 failure (Meta's per-user limit or US pause), or a note of a sanitized value.
+   */
+  async function applyStatusEvent(
+    ev: StatusEvent,
+    key: string,
+    t: number,
+    sanitized: readonly string[],
+    cacheKeys: string[],
+  ): Promise<StatusResult> {
+    const code = ev.status === "failed" ? (ev.errors[0]?.code ?? null) : null;
+    const optOut = code !== null && explainMetaError(code).category === "opted_out";
+    const limit = code !== null && explainMetaError(code).category === "wait_24h";
+    if (!optOut && !limit && sanitized.length === 0) return applyStatus({ db, pool: opts.pool }, ev, key, t);
+    return db.transaction().execute(async (trx) => {
+      const r = await applyStatus({ db: trx }, ev, key, t);
+      if (r.outcome !== "applied") return r;
+      if (sanitized.length > 0) await noteSanitized(trx, ev, key, sanitized);
+      if (optOut && r.failedCode !== null) {
+        cacheKeys.push(r.customerId);
+        await consentFromSignal(trx, consentDeps(t), r.customerId, "revoked", ev.timestamp ?? t, {
+          source: META_OPT_OUT_SOURCE,
+          details: { message_id: r.messageId, code: r.failedCode },
+        });
+      }
+      if (limit && r.failedCode !== null) {
+        cacheKeys.push(r.customerId);
+        await markMarketingLimited(trx, { customerId: r.customerId }, ev.timestamp ?? t, {
+          actor: "webhook",
+          details: { message_id: r.messageId, code: r.failedCode },
+        });
+      }
+      return r;
+    });
   }
 
   /** Applies one event exactly once: ledger claim and every change in one transaction. */
-  async function applyEvent(ev: WebhookEvent): Promise<EventOutcome> {
+  async function applyEvent(
+    ev: Exclude<WebhookEvent, UnknownEvent>,
+    sanitized: readonly string[],
+    faults: Faults,
+  ): Promise<EventOutcome> {
     const t = now();
+    const key = ledgerKey(ev.dedupKey);
     const cacheKeys: string[] = [];
+    const afterCommit: string[] = [];
     try {
       if (ev.kind === "status") {
-        const r = await applyStatus({ db, pool: opts.pool }, ev, t);
+        const r = await applyStatusEvent(ev, key, t, sanitized, cacheKeys);
+        await forgetCache(cacheKeys); // committed: the cached snapshot misses the limit or the revoke
         if (r.outcome === "applied") {
           opts.metrics?.webhookEvents.inc({ kind: metricKind(ev) });
-          if (r.to === "failed" && r.from !== "failed") opts.metrics?.messagesFailed.inc({ code: String(r.failedCode ?? "unknown") });
-          if (r.failedCode !== null && explainMetaError(r.failedCode).category === "opted_out") await recordOptOut(r.messageId, r.failedCode, ev.timestamp ?? t, t);
+          if (r.to === "failed" && r.from !== "failed")
+            opts.metrics?.messagesFailed.inc({ code: String(r.failedCode ?? "unknown") });
         }
         return r.outcome;
       }
-      const outcome = await db.transaction().execute((trx) =>
-        scopedTo(trx, async (tx): Promise<EventOutcome> => {
-          if (!(await claimEvent(tx, ev.dedupKey, ev.kind))) return "duplicate";
-          return (await change(tx, ev, t, cacheKeys)) ? "applied" : "ignored";
-        }),
-      );
+      const outcome = await db.transaction().execute(async (trx): Promise<EventOutcome> => {
+        if (!(await claimEvent(trx, key, ev.kind))) return "duplicate";
+        const changed = await change(trx, ev, t, cacheKeys, sanitized, afterCommit);
+        if (sanitized.length > 0) await noteSanitized(trx, ev, key, sanitized);
+        return changed ? "applied" : "ignored";
+      });
+      // A link or merge changed whole customers: a reader may have cached the old rows before the commit.
+      await forgetCache(afterCommit);
       if (outcome !== "duplicate") opts.metrics?.webhookEvents.inc({ kind: metricKind(ev) });
+      if (outcome === "applied" && ev.kind === "message") notifyInbound(ev.customerKey, ev.wamid);
       return outcome;
     } catch (err) {
       await forgetCache(cacheKeys);
-      log.error({ err, key: ev.dedupKey, kind: ev.kind }, "webhook event failed");
-      return "failed";
+      return failure(err, faults, { key, kind: ev.kind }, "webhook event failed; retried, then parked");
     }
   }
 
-  /** Meta failed a message because the customer stopped marketing (131050): their consent is revoked, like STOP. */
-  async function recordOptOut(messageId: string, code: number, signalAt: number, at: number): Promise<void> {
-    const m = await db.selectFrom("messages").select("customer_id").where("id", "=", messageId).executeTakeFirst();
-    if (!m) return;
-    await db.transaction().execute((trx) =>
-      consentFromSignal(trx, { redis: opts.redis, keyPrefix: opts.keyPrefix, now: at }, m.customer_id, "revoked", signalAt, {
-        source: META_OPT_OUT_SOURCE, details: { message_id: messageId, code },
-      }));
+  // A listener's fault must not fail an event that is already committed.
+  function notifyInbound(customerId: string, wamid: string): void {
+    try {
+      opts.onInbound?.({ customerId, wamid });
+    } catch (err) {
+      log.warn({ err, wamid }, "inbound notification failed");
+    }
+  }
+
+  /** Postgres unreachable: retried for as long as it takes, logged once by the consumer. Anything else: poison. */
+  function failure(
+    err: unknown,
+    faults: Faults,
+    where: Record<string, unknown>,
+    msg: string,
+  ): "unavailable" | "failed" {
+    if (isDbUnavailable(err)) {
+      faults.first ??= err;
+      return "unavailable";
+    }
+    log.warn({ err, ...where }, msg);
+    return "failed";
   }
 
   // The state store writes its Redis cache before our transaction commits; after a rollback, drop it.
@@ -125,58 +244,130 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
     for (const customerId of cacheKeys) await store.invalidate({ customerId }).catch(() => {});
   }
 
-  /** Dead letter: the event, its error and a ledger row, so it is neither lost nor retried forever. */
-  async function park(ev: WebhookEvent, why: string): Promise<void> {
-    await db.transaction().execute(async (trx) => {
-      if (!(await claimEvent(trx, ev.dedupKey, `dead:${ev.kind}`))) return;
-      await trx.insertInto("webhook_dead_letters")
-        .values({ event_key: ev.dedupKey, kind: ev.kind, error: why, event: JSON.stringify(ev.raw ?? {}) })
-        .onConflict((oc) => oc.column("event_key").doNothing())
-        .execute();
-      await writeAudit(trx, {
-        actor: "webhook", action: "webhook.dead_letter", subjectType: "webhook_event", subjectId: ev.dedupKey,
-        details: { kind: ev.kind, error: why, event: ev.raw as Record<string, unknown> },
+  /**
+   * Dead letter, in one transaction: the signed bytes of the body (once per body), the event as parsed, its
+   * error and a ledger row, so it is neither lost nor retried forever. Should the event itself not be storable,
+   * the row is written without it: the bytes are what matters.
+   */
+  async function park(
+    ev: WebhookEvent,
+    why: string,
+    body: BodyRef,
+    sanitized: readonly string[],
+    faults: Faults,
+  ): Promise<EventOutcome> {
+    // An unknown event's key is a digest of its content; once sanitized, two different bodies could share it.
+    const key = ledgerKey(
+      ev.kind === "unknown" && sanitized.length > 0 ? `${ev.dedupKey}:body:${body.sha256.slice(0, 16)}` : ev.dedupKey,
+    );
+    const write = (event: string | null) =>
+      db.transaction().execute(async (trx) => {
+        if (!(await claimEvent(trx, key, `dead:${ev.kind}`))) return false;
+        await keepBody(trx, body);
+        await trx
+          .insertInto("webhook_dead_letters")
+          .values({
+            event_key: key,
+            kind: ev.kind,
+            error: why,
+            event,
+            body_sha256: body.sha256,
+            sanitized: sanitized.length ? JSON.stringify(sanitized) : null,
+          })
+          .onConflict((oc) => oc.column("event_key").doNothing())
+          .execute();
+        await writeAudit(trx, {
+          actor: "webhook",
+          action: "webhook.dead_letter",
+          subjectType: "webhook_event",
+          subjectId: key,
+          details: { kind: ev.kind, error: why, body_sha256: body.sha256 },
+        });
+        return true;
       });
-    });
+    let parked: boolean;
+    try {
+      parked = await write(JSON.stringify(ev.raw ?? {}));
+    } catch (err) {
+      if (isDbUnavailable(err)) return failure(err, faults, {}, "");
+      log.warn({ err, key, kind: ev.kind }, "dead letter refused the parsed event; keeping the raw bytes only");
+      try {
+        parked = await write(null);
+      } catch (again) {
+        return failure(again, faults, { key, kind: ev.kind }, "dead letter could not be written; retried");
+      }
+    }
+    if (!parked) return "duplicate";
     opts.metrics?.webhookEvents.inc({ kind: "dead_letter" });
-    log.error({ key: ev.dedupKey, kind: ev.kind, why }, "webhook event parked in the dead letter");
+    log.error({ key, kind: ev.kind, why, body_sha256: body.sha256 }, "webhook event parked in the dead letter");
+    return "parked";
   }
 
   /** A body that is not a WhatsApp envelope (the receiver checks, so only a signed oddity gets here). */
-  async function parkBody(body: Uint8Array | string, why: string): Promise<void> {
-    const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body);
-    const sha = createHash("sha256").update(bytes).digest("hex");
-    await db.insertInto("webhook_dead_letters")
-      .values({ event_key: `body:${sha}`, kind: "body", error: why, event: JSON.stringify({ body: bytes.subarray(0, 65_536).toString("utf8") }), body_sha256: sha })
-      .onConflict((oc) => oc.column("event_key").doNothing())
-      .execute();
-    await writeAudit(db, {
-      actor: "webhook", action: "webhook.dead_letter", subjectType: "webhook_body", subjectId: sha,
-      details: { error: why, body: bytes.subarray(0, 65_536).toString("utf8") },
-    });
+  async function parkBody(body: BodyRef, why: string, faults: Faults): Promise<EventOutcome> {
+    try {
+      await db.transaction().execute(async (trx) => {
+        await keepBody(trx, body);
+        await trx
+          .insertInto("webhook_dead_letters")
+          .values({ event_key: `body:${body.sha256}`, kind: "body", error: why, event: null, body_sha256: body.sha256 })
+          .onConflict((oc) => oc.column("event_key").doNothing())
+          .execute();
+        await writeAudit(trx, {
+          actor: "webhook",
+          action: "webhook.dead_letter",
+          subjectType: "webhook_body",
+          subjectId: body.sha256,
+          details: { error: why },
+        });
+      });
+    } catch (err) {
+      return failure(err, faults, { body_sha256: body.sha256 }, "webhook body could not be parked; retried");
+    }
     opts.metrics?.webhookEvents.inc({ kind: "dead_letter" });
-    log.error({ sha256: sha, why }, "webhook body parked in the dead letter");
+    log.error({ body_sha256: body.sha256, why }, "webhook body parked in the dead letter");
+    return "parked";
   }
 
-  /** One raw webhook body (as signed by Meta): every event applied in order, each in its own transaction. */
+  /**
+   * One raw webhook body (as signed by Meta): every event applied in order, each in its own transaction.
+   * Unknown and malformed events are poison: parked at once with the body's bytes. Never throws for any body.
+   */
   async function processBody(body: Uint8Array | string, popts: ProcessOptions = {}): Promise<ProcessReport> {
-    const outcomes: Record<EventOutcome, number> = { applied: 0, duplicate: 0, ignored: 0, deferred: 0, failed: 0, parked: 0 };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(typeof body === "string" ? body : Buffer.from(body).toString("utf8"));
-    } catch {
-      parsed = undefined;
+    const bytes = bytesOf(body);
+    const ref: BodyRef = { sha256: createHash("sha256").update(bytes).digest("hex"), bytes };
+    const outcomes: Record<EventOutcome, number> = {
+      applied: 0,
+      duplicate: 0,
+      ignored: 0,
+      deferred: 0,
+      failed: 0,
+      unavailable: 0,
+      parked: 0,
+    };
+    const faults: Faults = {};
+    const report = (events: number): ProcessReport => ({
+      events,
+      outcomes,
+      pending: outcomes.deferred + outcomes.failed + outcomes.unavailable,
+      ...(faults.first ? { fault: faults.first } : {}),
+    });
+    const read = readJsonBody(bytes.toString("utf8"));
+    const r = read.ok ? parseWebhook(read.value) : read;
+    if (!read.ok || !r.ok) {
+      outcomes[await parkBody(ref, r.ok ? "unreadable" : r.error, faults)] += 1;
+      return report(0);
     }
-    const r = parseWebhook(parsed);
-    if (!r.ok) {
-      await parkBody(body, r.error);
-      return { events: 0, outcomes: { ...outcomes, parked: 1 }, pending: 0 };
-    }
+    const notesOf = read.notesOf;
     const toPark: Array<[WebhookEvent, EventOutcome]> = [];
     const settle = (ev: WebhookEvent, o: EventOutcome): void => {
       if ((o === "deferred" || o === "failed") && popts.final) toPark.push([ev, o]);
       else outcomes[o] += 1;
     };
+    const one = (ev: WebhookEvent): Promise<EventOutcome> =>
+      ev.kind === "unknown"
+        ? park(ev, ev.reason, ref, notesOf(ev.raw), faults)
+        : applyEvent(ev, notesOf(ev.raw), faults);
     // Statuses are order-free (ranks, earliest times, row locks), so a big batch runs a few at a time. Other
     // events keep the body's order: a number's or account's updates have no per-row event time to compare.
     const statuses = r.events.filter((e) => e.kind === "status");
@@ -184,21 +375,21 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
     const worker = async (): Promise<void> => {
       while (next < statuses.length) {
         const ev = statuses[next++]!;
-        settle(ev, await applyEvent(ev));
+        settle(ev, await one(ev));
       }
     };
     const others = async (): Promise<void> => {
-      for (const ev of r.events) if (ev.kind !== "status") settle(ev, await applyEvent(ev));
+      for (const ev of r.events) if (ev.kind !== "status") settle(ev, await one(ev));
     };
     await Promise.all([others(), ...Array.from({ length: Math.min(concurrency, statuses.length) }, worker)]);
     for (const [ev, o] of toPark) {
-      await park(ev, o === "deferred" ? "no matching message after every retry" : "apply failed on every retry");
-      outcomes.parked += 1;
+      const why = o === "deferred" ? "no matching message after every retry" : "apply failed on every retry";
+      outcomes[await park(ev, why, ref, notesOf(ev.raw), faults)] += 1;
     }
-    return { events: r.events.length, outcomes, pending: outcomes.deferred + outcomes.failed };
+    return report(r.events.length);
   }
 
-  return { processBody, applyEvent };
+  return { processBody };
 }
 
 export type WebhookProcessor = ReturnType<typeof createWebhookProcessor>;

@@ -1,7 +1,6 @@
-import { recordCampaignMessageStatus } from "@wa/campaigns";
-import type { Database, MessageStatus } from "@wa/db";
+import { type Executor, type MessageStatus, moveCampaignCounters } from "@wa/db";
 import { explainMetaError, type StatusEvent } from "@wa/meta";
-import { CompiledQuery, type Kysely } from "kysely";
+import { CompiledQuery } from "kysely";
 import type pg from "pg";
 
 // Forward-only ranks. `failed` sits between sent and delivered: it beats sent (a delivery failure after
@@ -24,8 +23,8 @@ const IMPLIES: Record<StatusEvent["status"], readonly boolean[]> = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Our id in biz_opaque_callback_data finds a row whose wamid is not stored yet; the wamid match wins.
-const BY_WAMID = `SELECT id, status, campaign_id FROM messages WHERE wamid = $1 AND direction = 'outbound' AND $2::uuid IS NULL FOR UPDATE`;
-const BY_WAMID_OR_ID = `SELECT id, status, campaign_id FROM messages
+const BY_WAMID = `SELECT id, status, campaign_id, customer_id FROM messages WHERE wamid = $1 AND direction = 'outbound' AND $2::uuid IS NULL FOR UPDATE`;
+const BY_WAMID_OR_ID = `SELECT id, status, campaign_id, customer_id FROM messages
   WHERE direction = 'outbound' AND (wamid = $1 OR (id = $2::uuid AND wamid IS NULL))
   ORDER BY (wamid IS NOT NULL) DESC LIMIT 1 FOR UPDATE`;
 
@@ -52,7 +51,7 @@ upd AS (
     updated_at = $18::timestamptz
   FROM target
   WHERE m.id = target.id AND EXISTS (SELECT 1 FROM claim)
-  RETURNING m.id, target.status AS from_status, m.status AS to_status, m.campaign_id
+  RETURNING m.id, target.status AS from_status, m.status AS to_status, m.campaign_id, m.customer_id
 ),
 anomaly AS (
   INSERT INTO audit_logs (actor, action, subject_type, subject_id, details)
@@ -61,16 +60,23 @@ anomaly AS (
   FROM upd WHERE $12::boolean AND ${rankOf("upd.from_status")} >= 2
 )
 SELECT (SELECT count(*) FROM target)::int AS found, (SELECT count(*) FROM claim)::int AS claimed,
-  u.id, u.from_status, u.to_status, u.campaign_id
+  u.id, u.from_status, u.to_status, u.campaign_id, u.customer_id
 FROM (SELECT 1) one LEFT JOIN upd u ON true`;
 
 const STATEMENTS = {
-  wamid: { name: "wa_webhook_status_w1", text: statement(BY_WAMID) },
-  opaque: { name: "wa_webhook_status_o1", text: statement(BY_WAMID_OR_ID) },
+  wamid: { name: "wa_webhook_status_w2", text: statement(BY_WAMID) },
+  opaque: { name: "wa_webhook_status_o2", text: statement(BY_WAMID_OR_ID) },
 } as const;
 
 export type StatusResult =
-  | { outcome: "applied"; messageId: string; from: MessageStatus; to: MessageStatus; failedCode: number | null }
+  | {
+      outcome: "applied";
+      messageId: string;
+      customerId: string;
+      from: MessageStatus;
+      to: MessageStatus;
+      failedCode: number | null;
+    }
   | { outcome: "duplicate" | "deferred" };
 
 interface Row {
@@ -80,23 +86,30 @@ interface Row {
   from_status: MessageStatus | null;
   to_status: MessageStatus | null;
   campaign_id: string | null;
+  customer_id: string | null;
 }
 
-/** Where the status statement runs: a plain pg Pool (prepared, fastest) or Kysely (unprepared). */
+/** Where the status statement runs: a plain pg Pool (prepared, fastest) or Kysely, the pool or a transaction. */
 export interface StatusExecutor {
-  readonly db: Kysely<Database>;
+  readonly db: Executor;
   readonly pool?: pg.Pool;
 }
 
 /**
- * Applies one status in ONE statement (its own transaction): ledger claim, the message row (matched by wamid,
+ * Applies one status in ONE statement (its own transaction, or the caller's when `ex.db` is one): ledger claim
+ * under `key`, the message row (matched by wamid,
  * or by our id in biz_opaque_callback_data when the wamid is not stored yet) and the failed-after-delivery
  * audit entry. Status webhooks are most of Meta's traffic; one prepared round trip instead of five is what
  * lets a processor keep up. Deferred = no message row matches yet (nothing written).
  * Campaign counters move right after, outside that statement: they are a derived cache that the campaign
  * sweeper rewrites from the rows (`syncCampaignCounters`), so a crash in between cannot leave them wrong.
  */
-export async function applyStatus(ex: StatusExecutor, ev: StatusEvent, now: number): Promise<StatusResult> {
+export async function applyStatus(
+  ex: StatusExecutor,
+  ev: StatusEvent,
+  key: string,
+  now: number,
+): Promise<StatusResult> {
   const opaque = ev.bizOpaqueCallbackData && UUID.test(ev.bizOpaqueCallbackData) ? ev.bizOpaqueCallbackData : null;
   const failed = ev.status === "failed";
   const err = failed ? ev.errors[0] : undefined;
@@ -104,11 +117,29 @@ export async function applyStatus(ex: StatusExecutor, ev: StatusEvent, now: numb
   const explanation = code === null ? null : explainMetaError(code, err?.details ?? undefined).human_explanation;
   const p = ev.pricing;
   const pricing = p
-    ? JSON.stringify({ billable: p.billable, pricing_model: p.pricingModel, type: p.type, category: p.category, status: ev.status })
+    ? JSON.stringify({
+        billable: p.billable,
+        pricing_model: p.pricingModel,
+        type: p.type,
+        category: p.category,
+        status: ev.status,
+      })
     : null;
   const values: unknown[] = [
-    ev.wamid, opaque, ev.dedupKey, ev.status, RANK[ev.status], new Date(ev.timestamp ?? now), ...IMPLIES[ev.status],
-    failed, code, err?.title ?? null, err?.details ?? err?.message ?? null, explanation, pricing, new Date(now),
+    ev.wamid,
+    opaque,
+    key,
+    ev.status,
+    RANK[ev.status],
+    new Date(ev.timestamp ?? now),
+    ...IMPLIES[ev.status],
+    failed,
+    code,
+    err?.title ?? null,
+    err?.details ?? err?.message ?? null,
+    explanation,
+    pricing,
+    new Date(now),
   ];
   const st = opaque ? STATEMENTS.opaque : STATEMENTS.wamid;
   const rows = ex.pool
@@ -118,15 +149,22 @@ export async function applyStatus(ex: StatusExecutor, ev: StatusEvent, now: numb
   const row = rows[0];
   if (!row || row.found === 0) {
     // No row: parked earlier (the ledger has the key) or not matchable yet.
-    const seen = await ex.db.selectFrom("webhook_events").select("event_key").where("event_key", "=", ev.dedupKey).executeTakeFirst();
+    const seen = await ex.db
+      .selectFrom("webhook_events")
+      .select("event_key")
+      .where("event_key", "=", key)
+      .executeTakeFirst();
     return { outcome: seen ? "duplicate" : "deferred" };
   }
-  if (row.claimed === 0 || !row.id || !row.from_status || !row.to_status) return { outcome: "duplicate" };
-  if (row.campaign_id && row.from_status !== row.to_status) {
-    await recordCampaignMessageStatus(ex.db, row.campaign_id, row.from_status, row.to_status);
-  }
+  if (row.claimed === 0 || !row.id || !row.customer_id || !row.from_status || !row.to_status)
+    return { outcome: "duplicate" };
+  await moveCampaignCounters(ex.db, row.campaign_id, row.from_status, row.to_status);
   return {
-    outcome: "applied", messageId: row.id, from: row.from_status, to: row.to_status,
+    outcome: "applied",
+    messageId: row.id,
+    customerId: row.customer_id,
+    from: row.from_status,
+    to: row.to_status,
     failedCode: row.to_status === "failed" ? code : null,
   };
 }

@@ -11,12 +11,14 @@ export interface WebhookProcessorOptions {
   readonly keyPrefix?: string;
   readonly log: LogLike;
   readonly metrics?: Pick<Metrics, "webhookEvents" | "messagesFailed">;
-  /** Whole-message texts that revoke / grant marketing consent (compared trimmed, spacing collapsed, upper-cased). */
+  /** Whole-message texts that revoke / grant marketing consent (compared as normalizeKeyword forms); default @wa/config's lists. */
   readonly optOutKeywords?: readonly string[];
   readonly optInKeywords?: readonly string[];
   readonly now?: () => number;
   /** Events of one body applied at once (default 4); each takes a pool connection. */
   readonly concurrency?: number;
+  /** Called after an inbound message committed (not for duplicates): e.g. publish "a customer wrote". */
+  readonly onInbound?: (n: { customerId: string; wamid: string }) => void;
 }
 
 /** What happened to one event. */
@@ -24,13 +26,16 @@ export type EventOutcome =
   | "applied" // changed state, ledger row written
   | "duplicate" // ledger already had the key: applied before
   | "ignored" // recorded in the ledger, nothing to change (unknown kind, no template row, …)
-  | "deferred" // cannot be applied yet (status for a message we cannot find); retried
-  | "failed" // threw; retried
-  | "parked"; // gave up after the last attempt: webhook_dead_letters + ledger + audit
+  | "deferred" // cannot be applied yet (status for a message we cannot find); retried, then parked
+  | "failed" // threw (not an outage): retried, then parked
+  | "unavailable" // Postgres unreachable: retried for as long as it takes, never parked
+  | "parked"; // poison (unknown/malformed at once, deferred/failed on the final attempt): dead letter + raw bytes + ledger + audit
 
 export interface ProcessReport {
   readonly events: number;
   readonly outcomes: Record<EventOutcome, number>;
-  /** Events still to be applied: the message must be redelivered unless this was the last attempt. */
+  /** Events still to be applied: the body must be redelivered. */
   readonly pending: number;
+  /** The first "Postgres unreachable" error when any event was `unavailable`. */
+  readonly fault?: unknown;
 }

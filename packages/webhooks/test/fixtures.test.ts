@@ -9,10 +9,25 @@ beforeAll(() => void (h = harness(tdb.url, {}, false))); // the unprepared (Kyse
 afterAll(() => h.close());
 
 const template = (name: string, locale: string, category: "marketing" | "utility", status = "APPROVED") =>
-  h.db.insertInto("templates").values({ name, locale, category, status, parameter_count: 0, components: "[]" }).execute();
+  h.db
+    .insertInto("templates")
+    .values({ name, locale, category, status, parameter_count: 0, components: "[]" })
+    .execute();
 const campaign = (name: string, template_name: string, locale: string) =>
-  h.db.insertInto("campaigns").values({ ...CAMPAIGN_DEFAULTS, name, type: "marketing", template_name, locale, scheduled_at: new Date(), status: "running", started_at: new Date() })
-    .returning("id").executeTakeFirstOrThrow();
+  h.db
+    .insertInto("campaigns")
+    .values({
+      ...CAMPAIGN_DEFAULTS,
+      name,
+      type: "marketing",
+      template_name,
+      locale,
+      scheduled_at: new Date(),
+      status: "running",
+      started_at: new Date(),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
 
 describe("every fixture kind from packages/meta", () => {
   it("statuses (incl. BSUID recipient and a legacy status value) apply without failures", async () => {
@@ -21,8 +36,13 @@ describe("every fixture kind from packages/meta", () => {
     const out3 = await outbound(h.db, { customerId: "6281199887766", wamid: "wamid.OUT003" });
     await outbound(h.db, { customerId: "US.13491208655302741918", wamid: "wamid.OUT004" });
     const r = await h.processor.processBody(fixture("statuses"));
-    expect(r.outcomes).toMatchObject({ applied: 6, ignored: 1, failed: 0, deferred: 0 }); // `deleted` is logged, never guessed
-    const rows = await h.db.selectFrom("messages").select(["id", "status", "error_code", "pricing"]).where("id", "in", [out1, out2, out3]).execute();
+    // The legacy `deleted` status is never guessed at: parked with the body's bytes for an operator.
+    expect(r.outcomes).toMatchObject({ applied: 6, parked: 1, failed: 0, deferred: 0 });
+    const rows = await h.db
+      .selectFrom("messages")
+      .select(["id", "status", "error_code", "pricing"])
+      .where("id", "in", [out1, out2, out3])
+      .execute();
     const by = Object.fromEntries(rows.map((x) => [x.id, x]));
     expect(by[out1]).toMatchObject({ status: "read" });
     expect(by[out1]!.pricing).toMatchObject({ status: "delivered", pricing_model: "PMP" });
@@ -39,7 +59,7 @@ describe("every fixture kind from packages/meta", () => {
     expect(new Set(kinds.map((k) => k.kind))).toContain("unknown");
   });
 
-  it("template status/category/quality: rows updated, PAUSED and DISABLED pause the campaigns using them", async () => {
+  it("template status/category/quality: rows updated; campaigns are left to the campaign worker", async () => {
     await template("order_ready", "en_US", "utility", "PENDING");
     await template("promo_blast", "id", "marketing", "PENDING");
     await template("winback", "pt_BR", "marketing");
@@ -50,18 +70,35 @@ describe("every fixture kind from packages/meta", () => {
     const r = await h.processor.processBody(fixture("template-events"));
     expect(r.outcomes).toMatchObject({ applied: 6, failed: 0 });
     const t = Object.fromEntries((await h.db.selectFrom("templates").selectAll().execute()).map((x) => [x.name, x]));
-    expect(t.order_ready).toMatchObject({ status: "APPROVED", category: "marketing", quality: "YELLOW", meta_id: "594425479261596" });
+    expect(t.order_ready).toMatchObject({
+      status: "APPROVED",
+      category: "marketing",
+      previous_category: "utility",
+      quality: "YELLOW",
+      meta_id: "594425479261596",
+    });
+    expect(t.winback!.previous_category).toBeNull();
     expect(t.promo_blast).toMatchObject({ status: "REJECTED", rejection_reason: "INVALID_FORMAT" });
     expect(t.winback!.status).toBe("PAUSED");
     expect(t.old_promo!.status).toBe("DISABLED");
-    const cs = Object.fromEntries((await h.db.selectFrom("campaigns").select(["id", "status", "status_reason"]).execute()).map((x) => [x.id, x]));
-    expect(cs[c1.id]).toMatchObject({ status: "paused", status_reason: "template_paused" });
-    expect(cs[c2.id]).toMatchObject({ status: "paused", status_reason: "template_disabled" });
-    expect(cs[c3.id]!.status).toBe("running");
+    const cs = Object.fromEntries(
+      (await h.db.selectFrom("campaigns").select(["id", "status", "status_reason"]).execute()).map((x) => [x.id, x]),
+    );
+    // The processor writes only the templates table; the campaign sweeper pauses c1 and c2 from it (@wa/campaigns).
+    expect([cs[c1.id]!.status, cs[c2.id]!.status, cs[c3.id]!.status]).toEqual(["running", "running", "running"]);
   });
 
   it("account and phone quality updates are stored", async () => {
-    await h.db.insertInto("phone_numbers").values({ phone_number_id: "106540352242922", waba_id: "102290129340398", display_phone_number: "+1 555-078-3881", verified_name: "Shop", messaging_limit_tier: "TIER_100K" }).execute();
+    await h.db
+      .insertInto("phone_numbers")
+      .values({
+        phone_number_id: "106540352242922",
+        waba_id: "102290129340398",
+        display_phone_number: "+1 555-078-3881",
+        verified_name: "Shop",
+        messaging_limit_tier: "TIER_100K",
+      })
+      .execute();
     const r = await h.processor.processBody(fixture("account-events"));
     expect(r.outcomes).toMatchObject({ applied: 4, failed: 0 });
     const p = await h.db.selectFrom("phone_numbers").selectAll().executeTakeFirstOrThrow();
@@ -80,12 +117,23 @@ describe("every fixture kind from packages/meta", () => {
     expect(await auditCount(h.db, "webhook.error")).toBeGreaterThan(0);
   });
 
-  it("a body that is not a WhatsApp envelope is parked, not thrown", async () => {
-    const r = await h.processor.processBody('{"object":"page","entry":[]}');
+  it("a body that is not a WhatsApp envelope is parked with its bytes, not thrown", async () => {
+    const body = '{"object":"page","entry":[]}';
+    const r = await h.processor.processBody(body);
     expect(r.outcomes.parked).toBe(1);
-    expect(await auditCount(h.db, "webhook.dead_letter")).toBe(1);
-    expect(await h.db.selectFrom("webhook_dead_letters").select(["kind", "body_sha256"]).execute()).toEqual([
-      { kind: "body", body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
-    ]);
+    const audits = await h.db
+      .selectFrom("audit_logs")
+      .select("subject_type")
+      .where("action", "=", "webhook.dead_letter")
+      .where("subject_type", "=", "webhook_body")
+      .execute();
+    expect(audits).toHaveLength(1);
+    const dead = await h.db
+      .selectFrom("webhook_dead_letters")
+      .innerJoin("webhook_dead_bodies", "webhook_dead_bodies.body_sha256", "webhook_dead_letters.body_sha256")
+      .select(["kind", "body"])
+      .where("kind", "=", "body")
+      .execute();
+    expect(dead).toEqual([{ kind: "body", body: Buffer.from(body) }]);
   });
 });

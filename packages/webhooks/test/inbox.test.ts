@@ -31,7 +31,9 @@ describe("webhook inbox", () => {
     await storeInInbox(h.db, b);
     expect(await inboxSize(h.db)).toBe(2);
     // NATS still failing: nothing is deleted.
-    const failing = await drainInbox(h.db, async () => { throw new Error("nats down"); });
+    const failing = await drainInbox(h.db, async () => {
+      throw new Error("nats down");
+    });
     expect(failing).toEqual({ published: 0, failed: true });
     expect(await inboxSize(h.db)).toBe(2);
     const before = (await bus.jsm.streams.info(names.WEBHOOK_STREAM)).state.messages;
@@ -43,8 +45,18 @@ describe("webhook inbox", () => {
 
   it("the drainer loop feeds the consumer, which applies the stored event", async () => {
     const id = await outbound(h.db, { customerId: "628160000001", wamid: "wamid.IB3" });
-    await storeInInbox(h.db, new TextEncoder().encode(statusesBody([{ id: "wamid.IB3", status: "delivered", ts: T + 5 }])));
-    const runner = runConsumer({ js: bus.js, stream: names.WEBHOOK_STREAM, consumer: names.WEBHOOK_CONSUMER, inFlight: 4, log, handle: createWebhookHandler(h.processor) });
+    await storeInInbox(
+      h.db,
+      new TextEncoder().encode(statusesBody([{ id: "wamid.IB3", status: "delivered", ts: T + 5 }])),
+    );
+    const runner = runConsumer({
+      js: bus.js,
+      stream: names.WEBHOOK_STREAM,
+      consumer: names.WEBHOOK_CONSUMER,
+      inFlight: 4,
+      log,
+      handle: createWebhookHandler(h.processor),
+    });
     const drainer = createInboxDrainer({ db: h.db, publish, log, intervalMs: 50 });
     drainer.start();
     try {
@@ -53,7 +65,9 @@ describe("webhook inbox", () => {
         if (row.status === "delivered") break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect((await h.db.selectFrom("messages").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status).toBe("delivered");
+      expect(
+        (await h.db.selectFrom("messages").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status,
+      ).toBe("delivered");
       expect(await inboxSize(h.db)).toBe(0);
     } finally {
       await drainer.close();

@@ -14,7 +14,11 @@ const DAY = 86_400_000;
 
 it("prunes ledger keys older than the retention in batches and keeps the recent ones deduplicating", async () => {
   const now = Date.now();
-  const old = Array.from({ length: 25 }, (_, i) => ({ event_key: `old:${i}`, kind: "status", processed_at: new Date(now - 9 * DAY) }));
+  const old = Array.from({ length: 25 }, (_, i) => ({
+    event_key: `old:${i}`,
+    kind: "status",
+    processed_at: new Date(now - 9 * DAY),
+  }));
   await h.db.insertInto("webhook_events").values(old).execute();
   expect(await claimEvent(h.db, "recent:1", "status")).toBe(true);
 

@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { createWebhookProcessor, type WebhookProcessorOptions } from "../src/index.js";
 
 export const log: Logger = createLogger({ service: "webhooks-test", level: "silent" });
-export const WABA = "200000000000001";
+const WABA = "200000000000001";
 export const PHONE_ID = "100000000000001";
 
 export interface Harness {
@@ -19,7 +19,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `prepared`: statuses through a pg Pool as named prepared statements (what processor-main does). */
+/** `prepared`: statuses through a pg Pool as named prepared statements (what apps/webhook-processor does). */
 export function harness(url: string, over: Partial<WebhookProcessorOptions> = {}, prepared = true): Harness {
   const db = createDb(url, { max: 8 });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -28,7 +28,10 @@ export function harness(url: string, over: Partial<WebhookProcessorOptions> = {}
   pool?.on("error", () => {});
   const processor = createWebhookProcessor({ db, redis, keyPrefix: prefix, log, pool, ...over });
   return {
-    db, redis, prefix, processor,
+    db,
+    redis,
+    prefix,
+    processor,
     async close() {
       await pool?.end();
       await clearRedisPrefix(redis, prefix).catch(() => {});
@@ -63,11 +66,17 @@ export interface StatusSpec {
 
 export function statusesBody(list: StatusSpec[]): string {
   return envelope("messages", {
-    messaging_product: "whatsapp", metadata,
+    messaging_product: "whatsapp",
+    metadata,
     statuses: list.map((s) => ({
-      id: s.id, status: s.status, timestamp: String(s.ts), recipient_id: s.recipient ?? "6281234567890",
+      id: s.id,
+      status: s.status,
+      timestamp: String(s.ts),
+      recipient_id: s.recipient ?? "6281234567890",
       ...(s.biz ? { biz_opaque_callback_data: s.biz } : {}),
-      ...(s.pricing ? { pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "marketing" } } : {}),
+      ...(s.pricing
+        ? { pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "marketing" } }
+        : {}),
       ...(s.errors ? { errors: s.errors } : {}),
     })),
   });
@@ -85,29 +94,67 @@ export interface InboundSpec {
 
 export function inboundBody(list: InboundSpec[]): string {
   return envelope("messages", {
-    messaging_product: "whatsapp", metadata,
+    messaging_product: "whatsapp",
+    metadata,
     contacts: [...new Map(list.map((m) => [m.from, { profile: { name: m.name ?? "Ann" }, wa_id: m.from }])).values()],
     messages: list.map((m) => ({
-      from: m.from, id: m.id, timestamp: String(m.ts), type: m.type ?? "text",
-      ...(m.text !== undefined ? { text: { body: m.text } } : {}), ...m.extra,
+      from: m.from,
+      id: m.id,
+      timestamp: String(m.ts),
+      type: m.type ?? "text",
+      ...(m.text !== undefined ? { text: { body: m.text } } : {}),
+      ...m.extra,
     })),
   });
 }
 
 /** An outbound message as the delivery worker leaves it after Meta accepted it. */
-export async function outbound(db: Db, o: { customerId: string; wamid: string | null; status?: "sent" | "sending" | "queued"; campaignId?: string; sentAt?: Date }): Promise<string> {
-  await db.insertInto("customers").values({ customer_id: o.customerId }).onConflict((oc) => oc.columns(["channel", "customer_id"]).doNothing()).execute();
-  const row = await db.insertInto("messages").values({
-    customer_id: o.customerId, direction: "outbound", category: "marketing", kind: "template", content: "{}",
-    status: o.status ?? "sent", wamid: o.wamid, campaign_id: o.campaignId ?? null, sent_at: o.sentAt ?? null,
-    phone_number_id: PHONE_ID, template_name: "promo", template_locale: "en",
-    error_code: null, error_title: null, error_details: null, error_explanation: null, status_reason: null,
-    deliver_at: null, idempotency_key: null, request_hash: null,
-  }).returning("id").executeTakeFirstOrThrow();
+export async function outbound(
+  db: Db,
+  o: {
+    customerId: string;
+    wamid: string | null;
+    status?: "sent" | "sending" | "queued";
+    campaignId?: string;
+    sentAt?: Date;
+  },
+): Promise<string> {
+  await db
+    .insertInto("customers")
+    .values({ customer_id: o.customerId })
+    .onConflict((oc) => oc.columns(["channel", "customer_id"]).doNothing())
+    .execute();
+  const row = await db
+    .insertInto("messages")
+    .values({
+      customer_id: o.customerId,
+      direction: "outbound",
+      category: "marketing",
+      kind: "template",
+      content: "{}",
+      status: o.status ?? "sent",
+      wamid: o.wamid,
+      campaign_id: o.campaignId ?? null,
+      sent_at: o.sentAt ?? null,
+      phone_number_id: PHONE_ID,
+      template_name: "promo",
+      template_locale: "en",
+      error_code: null,
+      error_title: null,
+      error_details: null,
+      error_explanation: null,
+      status_reason: null,
+      deliver_at: null,
+      idempotency_key: null,
+      request_hash: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export const messageRow = (db: Db, id: string) => db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+export const messageRow = (db: Db, id: string) =>
+  db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
 export async function auditCount(db: Db, action: string): Promise<number> {
   const r = await sql<{ n: string }>`SELECT count(*) AS n FROM audit_logs WHERE action = ${action}`.execute(db);

@@ -15,7 +15,8 @@ export function campaignDeps(deps: ToolDeps): CampaignControlDeps {
     },
     // Cancelled messages gave their cap slot back in Postgres; drop the customers' Redis copies too.
     onMessagesCancelled: async (cancelled) => {
-      for (const m of cancelled) if (m.heldSlot) await deps.state.invalidate({ customerId: m.customerId, channel: m.channel });
+      for (const m of cancelled)
+        if (m.heldSlot) await deps.state.invalidate({ customerId: m.customerId, channel: m.channel });
     },
   };
 }

@@ -2,6 +2,7 @@ import { cancelCampaign as cancel } from "@wa/campaigns";
 import { z } from "zod";
 import { campaignDeps, campaignId, campaignStatus } from "./campaign-common.js";
 import { defineTool } from "./define-tool.js";
+import { readableText } from "./fields.js";
 
 export const cancelCampaign = defineTool({
   name: "cancel_campaign",
@@ -11,7 +12,9 @@ export const cancelCampaign = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   input: {
     campaign_id: campaignId,
-    reason: z.string().trim().min(1).max(500).optional().describe("Why, for the audit log and get_campaign's status_reason."),
+    reason: readableText(500, "a cancel reason")
+      .optional()
+      .describe("Why, for the audit log and get_campaign's status_reason."),
   },
   output: {
     campaign_id: z.string(),
@@ -20,8 +23,13 @@ export const cancelCampaign = defineTool({
     messages_cancelled: z.number().int().describe("queued or scheduled messages that will not be sent"),
   },
   run: async ({ campaign_id, reason }, deps) => {
-    const r = await cancel(campaignDeps(deps), campaign_id, { actor: "agent", reason });
+    const r = await cancel(campaignDeps(deps), campaign_id, { actor: deps.actor, reason });
     if (!r.ok) return r;
-    return { campaign_id: r.campaign_id, status: r.status, from_status: r.from_status, messages_cancelled: r.messages_cancelled };
+    return {
+      campaign_id: r.campaign_id,
+      status: r.status,
+      from_status: r.from_status,
+      messages_cancelled: r.messages_cancelled,
+    };
   },
 });

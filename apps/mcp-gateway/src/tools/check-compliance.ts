@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ReasonCode } from "@wa/observability";
-import { defineTool, deny, READ_ONLY } from "./define-tool.js";
+import { refuse } from "@wa/contract";
+import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, locale, messageType, phone, templateName } from "./fields.js";
 
 export const checkCompliance = defineTool({
@@ -12,7 +12,9 @@ export const checkCompliance = defineTool({
   input: {
     customer_id: phone("The recipient."),
     message_type: messageType,
-    template_name: templateName.optional().describe("Template to send (required for message_type template; checks it is APPROVED)."),
+    template_name: templateName
+      .optional()
+      .describe("Template to send (required for message_type template; checks it is APPROVED)."),
     locale: locale.optional().describe('Template language, default "en".'),
     channel: channelArg,
   },
@@ -24,7 +26,12 @@ export const checkCompliance = defineTool({
     checks: z.array(z.object({ rule: z.string(), passed: z.boolean(), detail: z.string() })),
     category: z.string().nullable().describe("resolved message category (a template's own category)"),
     customer_id: z.string().nullable(),
-    resets_at: z.string().optional().describe("FREQUENCY_CAP_EXCEEDED: when the next marketing slot frees"),
+    resets_at: z
+      .string()
+      .optional()
+      .describe(
+        "FREQUENCY_CAP_EXCEEDED: when the next marketing slot frees; MARKETING_LIMITED: when Meta's limit ends",
+      ),
     opens_at: z.string().optional().describe("quiet hours: when sending reopens"),
     policy_id: z.string().optional().describe("POLICY_RESTRICTION: the policy that denied"),
   },
@@ -38,20 +45,20 @@ export const checkCompliance = defineTool({
     });
     const answer = {
       allowed: d.allowed,
-      ...(d.reason_code ? { reason_code: d.reason_code } : {}),
       human_explanation: d.human_explanation,
       suggested_action: d.suggested_action,
       checks: d.checks.map((c) => ({ rule: c.rule, passed: c.passed, detail: c.detail })),
       category: d.category,
       customer_id: d.customer_id,
+    };
+    if (d.allowed) return answer;
+    // tools.md: a rule denial is an isError result; the whole answer (checks included) stays in it.
+    return {
+      ...answer,
       ...(d.resets_at ? { resets_at: d.resets_at } : {}),
       ...(d.opens_at ? { opens_at: d.opens_at } : {}),
       ...(d.policy_id ? { policy_id: d.policy_id } : {}),
+      ...refuse(d.reason_code, d.human_explanation, d.suggested_action),
     };
-    // tools.md: a rule denial is an isError result; the whole answer (checks included) stays in it.
-    if (!d.allowed && d.reason_code) {
-      return { ...answer, ...deny(d.reason_code as ReasonCode, d.human_explanation, d.suggested_action) };
-    }
-    return answer;
   },
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, phone } from "./fields.js";
 import { eligibility, eligibilityOf, isoOrNull } from "./shapes.js";
+import { customerKey } from "./customer-key.js";
 
 export const checkConversation = defineTool({
   name: "check_conversation",
@@ -25,7 +26,7 @@ export const checkConversation = defineTool({
   },
   run: async ({ customer_id, channel }, deps) => {
     const [w, e] = await Promise.all([
-      deps.state.getWindow({ customerId: customer_id, channel }),
+      deps.state.getWindow(await customerKey(deps, customer_id, channel)),
       deps.compliance.eligibility(customer_id, channel),
     ]);
     return {

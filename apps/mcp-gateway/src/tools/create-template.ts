@@ -1,26 +1,43 @@
-import { writeAudit } from "@wa/db";
 import { z } from "zod";
-import { bodyProblems, placeholdersOf } from "../templates/placeholders.js";
-import { defineTool, deny } from "./define-tool.js";
+import { recordCreatedTemplate, templateComponents, templateDesignProblems } from "@wa/compliance";
+import { refuse } from "@wa/contract";
+import { defineTool } from "./define-tool.js";
 import { locale, templateName } from "./fields.js";
 import { TEMPLATE_CATEGORIES } from "./list-templates.js";
-import { metaDenial } from "./shapes.js";
+import { metaRefusal } from "./shapes.js";
+import { buttonsDesign, headerDesign } from "./template-fields.js";
 
 export const createTemplate = defineTool({
   name: "create_template",
   title: "Submit a new message template to Meta",
   description:
-    "Submits a new template (body text with {{1}}, {{2}}… placeholders, or named ones like {{first_name}}) to Meta for review. The gateway checks Meta's rules first: lowercase name, body ≤ 1024 chars, placeholders numbered from {{1}} without gaps, not adjacent and not at the start or end, one example per placeholder. Review takes minutes to 24 h; the status arrives by webhook or via sync_template_status. Templates are needed to message people outside the 24 h window.",
+    "Submits a new template (body text with {{1}}, {{2}}… placeholders, or named ones like {{first_name}}; optional header, footer and buttons) to Meta for review. The gateway checks Meta's rules first and answers INVALID_ARGUMENT naming each problem: lowercase name, body ≤ 1024 chars, placeholders numbered from {{1}} without gaps, not adjacent and not at the start or end, one example per placeholder; header text ≤ 60 with at most one variable (with its example), media headers with a sample; footer ≤ 60; ≤ 10 buttons, ≤ 2 url, ≤ 1 phone_number, button text ≤ 25, quick replies grouped. AUTHENTICATION templates take Meta's fixed body (leave body_text out) and one otp (copy-code) button. Review takes minutes to 24 h; the status arrives by webhook or via sync_template_status. Templates are needed to message people outside the 24 h window.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   input: {
     name: templateName.describe("New template name: lowercase letters, digits, underscores, ≤ 512 chars."),
-    category: z.enum(TEMPLATE_CATEGORIES).describe("MARKETING (promotions), UTILITY (about an existing order/account) or AUTHENTICATION (one-time codes)."),
+    category: z
+      .enum(TEMPLATE_CATEGORIES)
+      .describe(
+        "MARKETING (promotions), UTILITY (about an existing order/account) or AUTHENTICATION (one-time codes).",
+      ),
     language: locale.describe('Language code, e.g. "en", "en_US", "id".'),
-    body_text: z.string().min(1).max(1024).describe("The message body, ≤ 1024 chars, with {{1}}.. or {{name}} placeholders."),
+    body_text: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe(
+        "The message body, ≤ 1024 chars, with {{1}}.. or {{name}} placeholders. Required except for AUTHENTICATION (Meta fixes that body).",
+      ),
     examples: z
       .union([z.array(z.string().min(1).max(1024)).max(100), z.record(z.string().max(64), z.string().min(1).max(1024))])
       .optional()
-      .describe('One example value per placeholder: ["Ana", "A-1001"] for {{1}}, {{2}}; {"first_name": "Ana"} for named ones.'),
+      .describe(
+        'One example value per body placeholder: ["Ana", "A-1001"] for {{1}}, {{2}}; {"first_name": "Ana"} for named ones.',
+      ),
+    header: headerDesign.optional(),
+    footer: z.string().max(200).optional().describe("Optional footer text, ≤ 60 chars, no variables."),
+    buttons: buttonsDesign.optional(),
   },
   output: {
     template_name: z.string(),
@@ -30,57 +47,51 @@ export const createTemplate = defineTool({
     meta_id: z.string(),
   },
   run: async (input, deps) => {
-    const problems = bodyProblems(input.body_text, input.examples);
+    const design = {
+      category: input.category,
+      ...(input.body_text !== undefined ? { body_text: input.body_text } : {}),
+      ...(input.examples !== undefined ? { examples: input.examples } : {}),
+      ...(input.header ? { header: input.header } : {}),
+      ...(input.footer !== undefined ? { footer: input.footer } : {}),
+      ...(input.buttons ? { buttons: input.buttons } : {}),
+    };
+    const problems = templateDesignProblems(design);
     if (problems.length) {
-      return deny(
+      return refuse(
         "INVALID_ARGUMENT",
         `Meta would reject this template: ${problems.join("; ")}.`,
-        "Fix the body or the examples and call create_template again.",
+        "Fix the named parts and call create_template again.",
       );
     }
-    const ph = placeholdersOf(input.body_text);
+    const { submit, stored, bodyText } = templateComponents(design);
+    const named = input.examples !== undefined && !Array.isArray(input.examples);
     const r = await deps.meta.createTemplate({
       name: input.name,
       category: input.category,
       language: input.language,
-      bodyText: input.body_text,
-      examples: input.examples,
-      parameterFormat: ph.names.length ? ph.format : undefined,
+      components: submit,
+      ...(named ? { parameterFormat: "named" as const } : {}),
     });
-    if (!r.ok) return metaDenial(r.error, `Meta refused template ${input.name}`);
+    if (!r.ok) return metaRefusal(r.error, `Meta refused template ${input.name}`);
     const created = r.value;
     const status = created.status.toUpperCase();
     const category = (created.category ?? input.category).toUpperCase();
-    const at = new Date(deps.now());
-    const row = {
-      name: input.name,
-      locale: input.language,
-      meta_id: created.id,
-      category: category.toLowerCase() as "marketing" | "utility" | "authentication",
-      status,
-      parameter_format: ph.format,
-      components: JSON.stringify([{ type: "BODY", text: input.body_text }]),
-      body_text: input.body_text,
-      parameter_count: ph.names.length,
-      parameter_names: ph.format === "named" ? ph.names : [],
-      synced_at: at,
-    };
     // Meta has the template now; a database hiccup must not turn that into an error (sync repairs the copy).
-    await deps.db
-      .transaction()
-      .execute(async (trx) => {
-        await trx.insertInto("templates").values(row)
-          .onConflict((oc) => oc.columns(["name", "locale"]).doUpdateSet({ ...row, rejection_reason: null, updated_at: at }))
-          .execute();
-        await writeAudit(trx, {
-          actor: "agent",
-          action: "template.created",
-          subjectType: "template",
-          subjectId: `${input.name}:${input.language}`,
-          details: { meta_id: created.id, category, status },
-        });
-      })
-      .catch((err: unknown) => deps.log.warn({ err, template: input.name }, "create_template: stored at Meta, not in the templates table"));
+    await recordCreatedTemplate(
+      deps.db,
+      {
+        name: input.name,
+        language: input.language,
+        bodyText,
+        metaId: created.id,
+        category,
+        status,
+        components: stored,
+      },
+      new Date(deps.now()),
+    ).catch((err: unknown) =>
+      deps.log.warn({ err, template: input.name }, "create_template: stored at Meta, not in the templates table"),
+    );
     deps.compliance.invalidateTemplate(input.name, input.language);
     return { template_name: input.name, locale: input.language, category, status, meta_id: created.id };
   },

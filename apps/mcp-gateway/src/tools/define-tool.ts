@@ -1,35 +1,13 @@
-import type { ReasonCode } from "@wa/observability";
+import type { Refusal } from "@wa/contract";
 import { z } from "zod";
 import type { ToolDeps } from "../deps.js";
-import { invalidArguments } from "./fields.js";
+import { invalidArguments, unstorableArgument, unstorableDenial } from "./fields.js";
 
 export interface Annotations {
   readOnlyHint: boolean;
   destructiveHint: boolean;
   idempotentHint: boolean;
   openWorldHint: boolean;
-}
-
-/** An expected refusal: the wire shape of every `isError: true` result (tools.md). */
-export interface Denial {
-  ok: false;
-  reason_code: ReasonCode;
-  human_explanation: string;
-  suggested_action: string;
-  details?: Record<string, unknown>;
-}
-
-export function deny(
-  reason_code: ReasonCode,
-  human_explanation: string,
-  suggested_action: string,
-  details?: Record<string, unknown>,
-): Denial {
-  return details ? { ok: false, reason_code, human_explanation, suggested_action, details } : { ok: false, reason_code, human_explanation, suggested_action };
-}
-
-export function isDenial(value: unknown): value is Denial {
-  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
 }
 
 export interface ToolSpec<I extends z.ZodRawShape, O extends z.ZodRawShape> {
@@ -39,7 +17,7 @@ export interface ToolSpec<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   annotations: Annotations;
   input: I;
   output: O;
-  run(input: z.output<z.ZodObject<I>>, deps: ToolDeps): Promise<z.input<z.ZodObject<O>> | Denial>;
+  run(input: z.output<z.ZodObject<I>>, deps: ToolDeps): Promise<z.input<z.ZodObject<O>> | Refusal>;
 }
 
 /** A descriptor with its types erased, so the registry can hold all tools in one list. */
@@ -50,7 +28,7 @@ export interface Tool {
   annotations: Annotations;
   input: z.ZodObject;
   output: z.ZodObject;
-  /** Parses `args` strictly (bad ones become a Denial with a reason code), then runs. */
+  /** Parses `args` strictly (bad ones become a Refusal with a reason code), then runs. */
   call(args: unknown, deps: ToolDeps): Promise<unknown>;
 }
 
@@ -64,10 +42,17 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(spe
     input,
     output: z.object(spec.output),
     call: async (args, deps) => {
+      const unstorable = unstorableArgument(args);
+      if (unstorable) return unstorableDenial(spec.name, unstorable);
       const parsed = input.safeParse(args ?? {});
       return parsed.success ? spec.run(parsed.data, deps) : invalidArguments(spec.name, spec.input, args, parsed.error);
     },
   };
 }
 
-export const READ_ONLY: Annotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+export const READ_ONLY: Annotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};

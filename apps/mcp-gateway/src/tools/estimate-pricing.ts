@@ -1,4 +1,4 @@
-import { rateFor } from "@wa/meta";
+import { rateCard, rateFor } from "@wa/meta";
 import { z } from "zod";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { COUNTRY } from "./estimate-cost.js";
@@ -13,7 +13,9 @@ export const estimatePricing = defineTool({
     conversation_type: z
       .enum(["marketing", "utility", "authentication", "authentication_international", "service"])
       .describe("Message category to price."),
-    recipient_country: COUNTRY.optional().describe("Recipient country, ISO 3166 alpha-2. Omitted or unknown: the DEFAULT rate."),
+    recipient_country: COUNTRY.optional().describe(
+      "Recipient country, ISO 3166 alpha-2. Omitted or unknown: the DEFAULT rate.",
+    ),
   },
   output: {
     country: z.string(),
@@ -24,5 +26,9 @@ export const estimatePricing = defineTool({
     effective_date: z.string(),
     notes: z.array(z.string()),
   },
-  run: async (input, deps) => ({ ...rateFor(input.recipient_country, input.conversation_type, new Date(deps.now())) }),
+  run: async (input, deps) => ({
+    ...rateFor(input.recipient_country, input.conversation_type, new Date(deps.now()), {
+      card: rateCard(deps.cfg.RATE_CARD_FILE),
+    }),
+  }),
 });

@@ -1,6 +1,7 @@
+import { sendingPause } from "@wa/messaging";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
-import { metaDenial } from "./shapes.js";
+import { metaRefusal } from "./shapes.js";
 
 const MPS_BY_LEVEL: Record<string, number> = { STANDARD: 80, HIGH: 1000, COEXISTENCE: 20 };
 
@@ -8,10 +9,13 @@ export const getAccountQuality = defineTool({
   name: "get_account_quality",
   title: "Business number quality and limits",
   description:
-    "Asks Meta live for the business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less.",
+    "Asks Meta live for the business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less. sending_paused (reason_code SENDING_PAUSED) says when an account-level error (invalid token 190, restricted/locked account 368/131031, disabled number) has stopped sending: queued messages wait and nothing fails until it resumes.",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: {
-    phone_number_id: z.string().regex(/^\d{1,30}$/, "expected the numeric phone number id").optional()
+    phone_number_id: z
+      .string()
+      .regex(/^\d{1,30}$/, "expected the numeric phone number id")
+      .optional()
       .describe("Meta phone number id; default: the gateway's own number."),
   },
   output: {
@@ -22,20 +26,46 @@ export const getAccountQuality = defineTool({
     throughput: z.object({ level: z.string().nullable(), messages_per_second: z.number().nullable() }),
     waba_id: z.string(),
     name: z.string().nullable().describe("verified business name"),
+    sending_paused: z
+      .object({
+        reason_code: z.string(),
+        error_code: z.number().nullable(),
+        human_explanation: z.string(),
+        paused_at: z.string(),
+      })
+      .nullable()
+      .describe(
+        "null while the number sends; else why its sending is stopped (resumes by itself when a probe to Meta succeeds, or by an operator)",
+      ),
   },
   run: async (input, deps) => {
     const phoneNumberId = input.phone_number_id ?? deps.cfg.META_PHONE_NUMBER_ID;
+    const pause = await sendingPause(deps.db, phoneNumberId).catch(() => null);
     const r = await deps.meta.getPhoneNumber({ phoneNumberId });
-    if (!r.ok) return metaDenial(r.error, `Meta did not return phone number ${phoneNumberId}`);
+    if (!r.ok) {
+      const refusal = metaRefusal(r.error, `Meta did not return phone number ${phoneNumberId}`);
+      return pause ? { ...refusal, details: { ...refusal.details, sending_paused: pause } } : refusal;
+    }
     const p = r.value;
     return {
       phone_number_id: p.id,
       display_phone_number: p.displayPhoneNumber,
       quality_rating: p.qualityRating,
       messaging_limit_tier: p.messagingLimitTier,
-      throughput: { level: p.throughputLevel, messages_per_second: p.throughputLevel ? (MPS_BY_LEVEL[p.throughputLevel] ?? null) : null },
+      throughput: {
+        level: p.throughputLevel,
+        messages_per_second: p.throughputLevel ? (MPS_BY_LEVEL[p.throughputLevel] ?? null) : null,
+      },
       waba_id: deps.cfg.META_WABA_ID,
       name: p.verifiedName,
+      sending_paused: pause
+        ? {
+            reason_code: pause.reason_code,
+            error_code: pause.error_code,
+            human_explanation: pause.human_explanation,
+            paused_at: pause.paused_at,
+          }
+        : null,
     };
   },
 });

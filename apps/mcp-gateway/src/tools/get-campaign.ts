@@ -9,7 +9,7 @@ export const getCampaign = defineTool({
   name: "get_campaign",
   title: "Campaign status and counters",
   description:
-    "Shows a campaign: status (and why, e.g. a paused template or Meta's messaging limit), audience, enqueued, skipped recipients by reason (opted_out, no_opt_in, frequency_capped, quiet_hours, excluded_segment, …), sent, delivered, read, failed, progress in percent, ETA and timestamps.",
+    "Shows a campaign: status (and why, e.g. a paused template or Meta's messaging limit), audience, enqueued, skipped recipients by reason (opted_out, no_opt_in, frequency_capped, quiet_hours, excluded_segment, us_marketing_pause, marketing_limited, …), sent, delivered, read, failed, progress in percent, ETA and timestamps.",
   annotations: READ_ONLY,
   input: { campaign_id: campaignId },
   output: {
@@ -34,7 +34,13 @@ export const getCampaign = defineTool({
     progress_pct: z.number(),
     progress: progressShape,
     timestamps: z.object({
-      created_at: ts, scheduled_at: ts, started_at: ts, paused_at: ts, completed_at: ts, cancelled_at: ts, updated_at: ts,
+      created_at: ts,
+      scheduled_at: ts,
+      started_at: ts,
+      paused_at: ts,
+      completed_at: ts,
+      cancelled_at: ts,
+      updated_at: ts,
     }),
   },
   run: async ({ campaign_id }, deps) => {

@@ -1,8 +1,10 @@
+import { DAY_MS } from "@wa/config";
 import type { ToolDeps } from "../deps.js";
 import { z } from "zod";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, phone } from "./fields.js";
 import { eligibility, eligibilityOf, isoOrNull } from "./shapes.js";
+import { customerKey } from "./customer-key.js";
 
 const ENGAGEMENT_DAYS = 30;
 
@@ -43,15 +45,20 @@ export const getCustomerContext = defineTool({
       time_remaining_secs: z.number().int(),
       window_expires_at: z.string().nullable(),
     }),
-    eligibility: z.object({ marketing: eligibility, utility: eligibility, authentication: eligibility, service: eligibility }),
+    eligibility: z.object({
+      marketing: eligibility,
+      utility: eligibility,
+      authentication: eligibility,
+      service: eligibility,
+    }),
   },
   run: async ({ customer_id, channel }, deps) => {
-    const key = { customerId: customer_id, channel };
+    const key = await customerKey(deps, customer_id, channel);
     const [customer, window, e, engagement] = await Promise.all([
       deps.state.getCustomer(key),
       deps.state.getWindow(key),
       deps.compliance.eligibility(customer_id, channel),
-      engagementOf(deps, customer_id, channel),
+      engagementOf(deps, key.customerId, channel),
     ]);
     const consent = (k: "marketing" | "utility") => {
       const c = customer?.consent[k];
@@ -93,7 +100,7 @@ export const getCustomerContext = defineTool({
 });
 
 async function engagementOf(deps: ToolDeps, customerId: string, channel: string) {
-  const since = new Date(deps.now() - ENGAGEMENT_DAYS * 86_400_000);
+  const since = new Date(deps.now() - ENGAGEMENT_DAYS * DAY_MS);
   const row = await deps.db
     .selectFrom("messages")
     .select((eb) => [

@@ -1,7 +1,8 @@
 import type { MessageRow } from "@wa/db";
 import { explainMetaError } from "@wa/meta";
 import { z } from "zod";
-import { defineTool, deny, READ_ONLY } from "./define-tool.js";
+import { refuse } from "@wa/contract";
+import { defineTool, READ_ONLY } from "./define-tool.js";
 import { explanation, explanationOut } from "./shapes.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,7 +51,7 @@ export const getDeliveryStatus = defineTool({
       .where(UUID.test(id) ? "id" : "wamid", "=", id)
       .executeTakeFirst();
     if (!row) {
-      return deny(
+      return refuse(
         "NOT_FOUND",
         `No message with id or wamid "${id.slice(0, 80)}".`,
         "Use the message_id returned by send_message/send_template/reply_customer/schedule_message, or the wamid from Meta.",

@@ -9,7 +9,10 @@ export const getRateLimit = defineTool({
     "Shows the business number's send budget right now: capacity in messages per second, tokens left and used this second, and the minimum seconds between two messages to the same person. Informational: the delivery worker paces sends itself, you never need to wait before queueing.",
   annotations: READ_ONLY,
   input: {
-    phone_number_id: z.string().regex(/^\d{1,30}$/, "expected the numeric phone number id").optional()
+    phone_number_id: z
+      .string()
+      .regex(/^\d{1,30}$/, "expected the numeric phone number id")
+      .optional()
       .describe("Meta phone number id; default: the gateway's own number."),
     channel: channelArg,
   },
@@ -21,5 +24,7 @@ export const getRateLimit = defineTool({
     pair_limit_secs: z.number(),
     source: z.enum(["redis", "local"]).describe("local = Redis is unreachable and this process paces on its own"),
   },
-  run: async (input, deps) => ({ ...(await deps.limiter.peek(input.phone_number_id ?? deps.cfg.META_PHONE_NUMBER_ID)) }),
+  run: async (input, deps) => ({
+    ...(await deps.limiter.peek(input.phone_number_id ?? deps.cfg.META_PHONE_NUMBER_ID)),
+  }),
 });

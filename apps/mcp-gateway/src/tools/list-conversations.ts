@@ -23,14 +23,21 @@ export const listConversations = defineTool({
     "Lists customer conversations and their 24 h windows. status_filter: open (window open: free-form replies allowed), expiring_soon (closes within 2 h: reply now or lose free-form), closed (window shut: templates only; archivable), archived; omitted = every non-archived one. Paged with limit/offset.",
   annotations: READ_ONLY,
   input: {
-    status_filter: z.enum(["open", "closed", "expiring_soon", "archived"]).optional().describe("Omit for all non-archived conversations."),
+    status_filter: z
+      .enum(["open", "closed", "expiring_soon", "archived"])
+      .optional()
+      .describe("Omit for all non-archived conversations."),
     limit,
     offset,
     channel: channelArg,
   },
   output: { conversations: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() },
   run: async (input, deps) => {
-    const r = await deps.state.listConversations({ status: input.status_filter, channel: input.channel }, input.limit, input.offset);
+    const r = await deps.state.listConversations(
+      { status: input.status_filter, channel: input.channel },
+      input.limit,
+      input.offset,
+    );
     return {
       conversations: r.conversations.map((c) => ({
         conversation_id: c.id,

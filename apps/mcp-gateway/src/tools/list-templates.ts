@@ -1,15 +1,24 @@
-import type { TemplateInfo } from "@wa/meta";
-import { explainMetaFailure } from "@wa/meta";
+import { sql } from "kysely";
 import { z } from "zod";
-import { bodyTextOf, placeholdersOf } from "../templates/placeholders.js";
-import { upsertTemplates } from "../templates/template-rows.js";
-import type { ToolDeps } from "../deps.js";
-import { defineTool } from "./define-tool.js";
+import { defineTool, READ_ONLY } from "./define-tool.js";
 import { limit, locale, offset } from "./fields.js";
+import { isoOrNull } from "./shapes.js";
 
-export const TEMPLATE_STATUSES = [
-  "APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "FLAGGED", "REINSTATED",
-  "PENDING_DELETION", "DELETED", "ARCHIVED", "UNARCHIVED", "LIMIT_EXCEEDED", "LOCKED",
+const TEMPLATE_STATUSES = [
+  "APPROVED",
+  "PENDING",
+  "REJECTED",
+  "PAUSED",
+  "DISABLED",
+  "IN_APPEAL",
+  "FLAGGED",
+  "REINSTATED",
+  "PENDING_DELETION",
+  "DELETED",
+  "ARCHIVED",
+  "UNARCHIVED",
+  "LIMIT_EXCEEDED",
+  "LOCKED",
 ] as const;
 export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
 
@@ -20,15 +29,21 @@ const item = z.object({
   status: z.string(),
   body_text: z.string().nullable(),
   parameter_count: z.number().int(),
+  quality: z.string().nullable().describe("Meta's quality score: GREEN, YELLOW, RED or UNKNOWN (null: not rated yet)"),
+  previous_category: z
+    .string()
+    .nullable()
+    .describe("the category before Meta recategorized this template (null: never recategorized)"),
 });
-type Item = z.infer<typeof item>;
 
+// A read: it answers from the templates table and never writes. The table is kept current by the gateway's
+// start-up sync, the scheduler's periodic sync (TEMPLATE_SYNC_SECS), template webhooks, sync_template_status and sync_webhooks.
 export const listTemplates = defineTool({
   name: "list_templates",
   title: "List message templates",
   description:
-    "Lists the WhatsApp message templates of the business account, live from Meta (falls back to the last synced copy when Meta cannot be reached): name, locale, category, status, body text and how many variables it takes. Only APPROVED templates can be sent; pass their name to send_template or schedule_campaign.",
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    "Lists the WhatsApp message templates the gateway knows (synced from Meta at start, periodically and by template webhooks): name, locale, category (and previous_category when Meta recategorized it), status, quality (GREEN/YELLOW/RED), body text and how many variables it takes. Only APPROVED templates can be sent (PAUSED or DISABLED ones are refused); a RED one may soon be paused; pass their name to send_template or schedule_campaign. For a fresh status of one template call sync_template_status.",
+  annotations: READ_ONLY,
   input: {
     status_filter: z.enum(TEMPLATE_STATUSES).optional().describe("Only templates with this status, e.g. APPROVED."),
     category_filter: z.enum(TEMPLATE_CATEGORIES).optional().describe("Only this category."),
@@ -41,53 +56,51 @@ export const listTemplates = defineTool({
     total: z.number().int(),
     limit: z.number().int(),
     offset: z.number().int(),
-    source: z.enum(["meta", "cache"]).describe("meta = live; cache = the last synced copy (Meta unreachable)"),
+    synced_at: z.string().nullable().describe("when the newest template row was last synced from Meta (null: never)"),
     note: z.string().nullable(),
   },
   run: async (input, deps) => {
-    const live = await deps.meta.listAllTemplates({ status: input.status_filter });
-    let items: Item[];
-    let note: string | null = null;
-    if (live.ok) {
-      await upsertTemplates(deps.db, live.value, new Date(deps.now())).then(() => deps.compliance.invalidateTemplate()).catch((err: unknown) =>
-        deps.log.warn({ err }, "list_templates: could not refresh the templates table"),
-      );
-      items = live.value.map(fromMeta);
-    } else {
-      note = `Meta could not be asked (${explainMetaFailure(live.error).human_explanation}); showing the last synced copy.`;
-      items = await fromCache(deps, input.status_filter);
-    }
-    const filtered = items
-      .filter((t) => !input.status_filter || t.status === input.status_filter)
-      .filter((t) => !input.category_filter || t.category === input.category_filter)
-      .filter((t) => !input.locale_filter || t.locale.toLowerCase() === input.locale_filter.toLowerCase())
-      .toSorted((a, b) => a.name.localeCompare(b.name) || a.locale.localeCompare(b.locale));
+    let q = deps.db.selectFrom("templates");
+    if (input.status_filter) q = q.where("status", "=", input.status_filter);
+    if (input.category_filter)
+      q = q.where("category", "=", input.category_filter.toLowerCase() as "marketing" | "utility" | "authentication");
+    if (input.locale_filter) q = q.where(sql<string>`lower(locale)`, "=", input.locale_filter.toLowerCase());
+    const [rows, counted, latest] = await Promise.all([
+      q
+        .select([
+          "name",
+          "locale",
+          "category",
+          "status",
+          "body_text",
+          "parameter_count",
+          "quality",
+          "previous_category",
+        ])
+        .orderBy("name")
+        .orderBy("locale")
+        .limit(input.limit)
+        .offset(input.offset)
+        .execute(),
+      q.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow(),
+      deps.db
+        .selectFrom("templates")
+        .select((eb) => eb.fn.max("synced_at").as("synced_at"))
+        .executeTakeFirst(),
+    ]);
+    const syncedAt = latest?.synced_at ? new Date(latest.synced_at) : null;
     return {
-      templates: filtered.slice(input.offset, input.offset + input.limit),
-      total: filtered.length,
+      templates: rows.map((r) => ({
+        ...r,
+        category: r.category.toUpperCase(),
+        previous_category: r.previous_category?.toUpperCase() ?? null,
+      })),
+      total: Number(counted.total),
       limit: input.limit,
       offset: input.offset,
-      source: live.ok ? ("meta" as const) : ("cache" as const),
-      note,
+      synced_at: isoOrNull(syncedAt),
+      note:
+        syncedAt === null ? "No templates have been synced from Meta yet. Call sync_webhooks to read them now." : null,
     };
   },
 });
-
-function fromMeta(t: TemplateInfo): Item {
-  const body = bodyTextOf(t.components);
-  return {
-    name: t.name,
-    locale: t.language,
-    category: t.category.toUpperCase(),
-    status: t.status.toUpperCase(),
-    body_text: body,
-    parameter_count: placeholdersOf(body).names.length,
-  };
-}
-
-async function fromCache(deps: ToolDeps, status: string | undefined): Promise<Item[]> {
-  let q = deps.db.selectFrom("templates").select(["name", "locale", "category", "status", "body_text", "parameter_count"]);
-  if (status) q = q.where("status", "=", status);
-  const rows = await q.execute();
-  return rows.map((r) => ({ ...r, category: r.category.toUpperCase() }));
-}

@@ -10,9 +10,14 @@ export const pauseCampaign = defineTool({
     "Pauses a scheduled or running campaign: the fan-out stops after the page in progress; messages already queued still go. Resume later with resume_campaign (it continues where it stopped, nobody gets it twice). Other states answer INVALID_STATE_TRANSITION.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: { campaign_id: campaignId },
-  output: { campaign_id: z.string(), status: z.literal("paused"), from_status: campaignStatus, progress: progressShape },
+  output: {
+    campaign_id: z.string(),
+    status: z.literal("paused"),
+    from_status: campaignStatus,
+    progress: progressShape,
+  },
   run: async ({ campaign_id }, deps) => {
-    const r = await pause(campaignDeps(deps), campaign_id, { actor: "agent" });
+    const r = await pause(campaignDeps(deps), campaign_id, { actor: deps.actor });
     if (!r.ok) return r;
     return { campaign_id: r.campaign_id, status: r.status, from_status: r.from_status, progress: r.progress };
   },

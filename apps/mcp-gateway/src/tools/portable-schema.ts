@@ -15,7 +15,10 @@ export function portable(schema: Schema): Schema {
       out[key] = Object.keys(value).length === 0 ? true : portable(value);
     } else if ((key === "items" || key === "not") && isSchema(value)) {
       out[key] = portable(value);
-    } else if ((key === "anyOf" || key === "oneOf" || key === "allOf" || key === "prefixItems") && Array.isArray(value)) {
+    } else if (
+      (key === "anyOf" || key === "oneOf" || key === "allOf" || key === "prefixItems") &&
+      Array.isArray(value)
+    ) {
       out[key] = value.map((v) => (isSchema(v) ? portable(v) : v));
     } else {
       out[key] = value;

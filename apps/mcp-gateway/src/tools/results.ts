@@ -1,8 +1,9 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { isBusError } from "@wa/bus";
-import { isWaError, REASON_CODES, type LogLike } from "@wa/observability";
+import { pgCode, TOO_MANY_CONNECTIONS } from "@wa/db";
+import type { LogLike } from "@wa/observability";
 import { z } from "zod";
-import { deny, type Denial } from "./define-tool.js";
+import { isWaError, REASON_CODES, refuse, type Refusal } from "@wa/contract";
 
 /** The refusal shape; every tool's listed outputSchema admits it beside the success shape. */
 export const refusalSchema = z
@@ -18,7 +19,7 @@ export function success(value: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
 }
 
-export function refusal(denial: Denial): CallToolResult {
+export function refusal(denial: Refusal): CallToolResult {
   const { ok: _ok, ...structured } = denial;
   const text = `${denial.reason_code}: ${denial.human_explanation} Suggested action: ${denial.suggested_action}`;
   return { isError: true, content: [{ type: "text", text }], structuredContent: structured };
@@ -28,14 +29,25 @@ const STILL_WORKS =
   "explain_error, estimate_cost and estimate_pricing need no dependency and keep working; get_account_quality and create_template talk to Meta directly.";
 
 /** Any throw from a tool: known faults keep their code, anything else is UNAVAILABLE with no internals. */
-export function fromError(err: unknown, tool: string, log: LogLike): Denial {
+export function fromError(err: unknown, tool: string, log: LogLike): Refusal {
   if (isWaError(err) && err.code !== "UNAVAILABLE") {
     log.warn({ err, tool }, "tool fault");
-    return deny(err.code, err.message, `Check the arguments of ${tool}, or try again later.`);
+    return refuse(err.code, err.message, `Check the arguments of ${tool}, or try again later.`);
   }
   log.error({ err, tool }, "tool failed");
-  const what = isBusError(err) ? "the message bus (NATS)" : isRedisError(err) ? "Redis" : "a dependency (Postgres, Redis or NATS)";
-  return deny(
+  if (causes(err).some((e) => pgCode(e) === TOO_MANY_CONNECTIONS)) {
+    return refuse(
+      "UNAVAILABLE",
+      `${tool} could not finish because Postgres has no free connection (too many connections: every running gateway and worker holds a pool). The gateway keeps running.`,
+      `Try again in a minute. If it keeps happening, the operator should lower DB_POOL_MAX, raise Postgres max_connections or put PgBouncer in front (see the gateway README, "Connection budget"). Meanwhile ${STILL_WORKS}`,
+    );
+  }
+  const what = isBusError(err)
+    ? "the message bus (NATS)"
+    : isRedisError(err)
+      ? "Redis"
+      : "a dependency (Postgres, Redis or NATS)";
+  return refuse(
     "UNAVAILABLE",
     `${tool} could not finish because ${what} did not answer. The gateway keeps running.`,
     `Try again in a minute. Meanwhile ${STILL_WORKS}`,
@@ -44,5 +56,16 @@ export function fromError(err: unknown, tool: string, log: LogLike): Denial {
 
 function isRedisError(err: unknown): boolean {
   const name = err instanceof Error ? err.name : "";
-  return name === "MaxRetriesPerRequestError" || (err instanceof Error && /enableOfflineQueue|Connection is closed/.test(err.message));
+  return (
+    name === "MaxRetriesPerRequestError" ||
+    (err instanceof Error && /enableOfflineQueue|Connection is closed/.test(err.message))
+  );
+}
+
+/** The error and its `cause` chain (a fault may wrap the driver's error). */
+function causes(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e !== undefined && e !== null && chain.length < 5; e = (e as { cause?: unknown }).cause)
+    chain.push(e);
+  return chain;
 }

@@ -17,7 +17,7 @@ export const resumeCampaign = defineTool({
     progress: progressShape,
   },
   run: async ({ campaign_id }, deps) => {
-    const r = await resume(campaignDeps(deps), campaign_id, { actor: "agent" });
+    const r = await resume(campaignDeps(deps), campaign_id, { actor: deps.actor });
     if (!r.ok) return r;
     return { campaign_id: r.campaign_id, status: r.status, from_status: r.from_status, progress: r.progress };
   },

@@ -1,12 +1,15 @@
+import type { Decision } from "@wa/compliance";
 import type { ErrorExplanation, MetaError } from "@wa/meta";
 import { explainMetaFailure } from "@wa/meta";
 import { z } from "zod";
-import { deny, type Denial } from "./define-tool.js";
+import { refuse, type Refusal } from "@wa/contract";
 
 /** explain_error's output; also the `error` of get_delivery_status. */
 export const explanationShape = {
   code: z.number().int().nullable().describe("Meta error code; null for network/timeout failures"),
-  category: z.string().describe("retry class, e.g. transient, rate_limit_pair, template_required, opted_out, permanent"),
+  category: z
+    .string()
+    .describe("retry class, e.g. transient, rate_limit_pair, template_required, opted_out, permanent"),
   can_retry: z.boolean().describe("the same message may be sent again later unchanged"),
   retry_strategy: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("backoff"), delays_ms: z.array(z.number()) }),
@@ -32,10 +35,10 @@ export function explanationOut(e: ErrorExplanation): z.input<typeof explanation>
 }
 
 /** A failed Meta call: Graph errors are META_API_ERROR with the explanation; no answer is UNAVAILABLE. */
-export function metaDenial(error: MetaError, what: string): Denial {
+export function metaRefusal(error: MetaError, what: string): Refusal {
   const e = explainMetaFailure(error);
   const code = error.kind === "graph" ? "META_API_ERROR" : "UNAVAILABLE";
-  return deny(code, `${what}: ${e.human_explanation}`, e.suggested_action, { meta_error: explanationOut(e) });
+  return refuse(code, `${what}: ${e.human_explanation}`, e.suggested_action, { meta_error: explanationOut(e) });
 }
 
 /** A dry-run compliance answer for one category (check_conversation, get_customer_context). */
@@ -46,10 +49,10 @@ export const eligibility = z.object({
   suggested_action: z.string(),
 });
 
-export function eligibilityOf(d: { allowed: boolean; reason_code?: string; human_explanation: string; suggested_action: string }): z.input<typeof eligibility> {
+export function eligibilityOf(d: Decision): z.input<typeof eligibility> {
   return {
     allowed: d.allowed,
-    ...(d.reason_code ? { reason_code: d.reason_code } : {}),
+    ...(d.allowed ? {} : { reason_code: d.reason_code }),
     human_explanation: d.human_explanation,
     suggested_action: d.suggested_action,
   };

@@ -1,17 +1,19 @@
 import { writeAudit } from "@wa/db";
 import type { TemplateInfo } from "@wa/meta";
 import { z } from "zod";
-import { upsertTemplates } from "../templates/template-rows.js";
-import { defineTool, deny } from "./define-tool.js";
+import { upsertTemplates } from "@wa/compliance";
+import { refuse } from "@wa/contract";
+import { defineTool } from "./define-tool.js";
 import { locale, templateName } from "./fields.js";
-import { metaDenial } from "./shapes.js";
+import { metaRefusal } from "./shapes.js";
 
 const NEXT_STEP: Record<string, string> = {
   APPROVED: "Ready: send it with send_template or use it in schedule_campaign.",
   PENDING: "Meta is still reviewing it (minutes, up to 24 h); call sync_template_status again later.",
   IN_APPEAL: "An appeal is under review; call sync_template_status again later.",
   REJECTED: "Fix what the reason names and submit a corrected version with create_template under a new name.",
-  PAUSED: "Meta paused it for low quality (recipients blocked or reported it); improve the content or wait for Meta to unpause it.",
+  PAUSED:
+    "Meta paused it for low quality (recipients blocked or reported it); improve the content or wait for Meta to unpause it.",
   DISABLED: "Meta disabled it after repeated low quality; create a new template with create_template.",
   FLAGGED: "Its quality is low; it may be paused soon. Review the content and how often it is sent.",
 };
@@ -24,7 +26,9 @@ export const syncTemplateStatus = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: {
     template_name: templateName,
-    locale: locale.optional().describe('Language code; default: "en" when the template has it, else its only or first language.'),
+    locale: locale
+      .optional()
+      .describe('Language code; default: "en" when the template has it, else its only or first language.'),
   },
   output: {
     template_name: z.string(),
@@ -36,12 +40,12 @@ export const syncTemplateStatus = defineTool({
   },
   run: async (input, deps) => {
     const r = await deps.meta.listAllTemplates({ name: input.template_name });
-    if (!r.ok) return metaDenial(r.error, `Meta did not return template ${input.template_name}`);
+    if (!r.ok) return metaRefusal(r.error, `Meta did not return template ${input.template_name}`);
     const variants = r.value.filter((t) => t.name === input.template_name);
     const chosen = pick(variants, input.locale);
     if (!chosen) {
       const langs = variants.map((t) => t.language).join(", ");
-      return deny(
+      return refuse(
         "TEMPLATE_NOT_FOUND",
         variants.length
           ? `Template ${input.template_name} has no "${input.locale}" version at Meta (it has: ${langs}).`
@@ -50,15 +54,17 @@ export const syncTemplateStatus = defineTool({
       );
     }
     const before = await deps.db
-      .selectFrom("templates").select("status")
-      .where("name", "=", chosen.name).where("locale", "=", chosen.language)
+      .selectFrom("templates")
+      .select("status")
+      .where("name", "=", chosen.name)
+      .where("locale", "=", chosen.language)
       .executeTakeFirst();
     const at = new Date(deps.now());
     await deps.db.transaction().execute(async (trx) => {
       await upsertTemplates(trx, variants, at);
       if (before?.status !== chosen.status.toUpperCase()) {
         await writeAudit(trx, {
-          actor: "agent",
+          actor: deps.actor,
           action: "template.status_synced",
           subjectType: "template",
           subjectId: `${chosen.name}:${chosen.language}`,

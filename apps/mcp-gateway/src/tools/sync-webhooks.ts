@@ -1,9 +1,8 @@
 import { publishOutbound } from "@wa/bus";
+import { syncTemplates } from "@wa/compliance";
 import { writeAudit } from "@wa/db";
-import { explainMetaFailure } from "@wa/meta";
 import { z } from "zod";
 import type { ToolDeps } from "../deps.js";
-import { upsertTemplates } from "../templates/template-rows.js";
 import { defineTool } from "./define-tool.js";
 
 const STUCK_AFTER_MS = 30_000; // a queued row older than this missed its publish (NATS was down)
@@ -24,16 +23,11 @@ export const syncWebhooks = defineTool({
   run: async (_input, deps) => {
     const notes: string[] = [];
     const messages = await republishStuck(deps, notes);
-    const live = await deps.meta.listAllTemplates();
-    let templates = 0;
-    if (live.ok) {
-      templates = await upsertTemplates(deps.db, live.value, new Date(deps.now()));
-      deps.compliance.invalidateTemplate();
-    } else {
-      notes.push(`Templates not synced: ${explainMetaFailure(live.error).human_explanation}`);
-    }
+    const synced = await syncTemplates(deps);
+    const templates = synced.ok ? synced.synced : 0;
+    if (!synced.ok) notes.push(`Templates not synced: ${synced.problem}`);
     await writeAudit(deps.db, {
-      actor: "agent",
+      actor: deps.actor,
       action: "webhooks.synced",
       subjectType: "gateway",
       subjectId: "sync_webhooks",
@@ -57,15 +51,23 @@ async function republishStuck(deps: ToolDeps, notes: string[]): Promise<number> 
   if (rows.length === 0) return 0;
   const js = deps.bus.js();
   if (!js) {
-    notes.push(`${rows.length} queued message(s) wait for NATS, which is unreachable; the scheduler republishes them when it is back.`);
+    notes.push(
+      `${rows.length} queued message(s) wait for NATS, which is unreachable; the scheduler republishes them when it is back.`,
+    );
     return 0;
   }
   let done = 0;
   for (const { id } of rows) {
     // Outside the 2 min duplicate window a republish is a new copy; the worker's claim makes it harmless.
-    const r = await publishOutbound(js, deps.bus.names, { message_id: id }, { msgId: `reconcile:${id}:${Math.floor(deps.now() / 120_000)}` });
+    const r = await publishOutbound(
+      js,
+      deps.bus.names,
+      { message_id: id },
+      { msgId: `reconcile:${id}:${Math.floor(deps.now() / 120_000)}` },
+    );
     if (!r.duplicate) done += 1;
   }
-  if (rows.length === MAX_REPUBLISH) notes.push(`Only the oldest ${MAX_REPUBLISH} stuck messages were republished; call again for more.`);
+  if (rows.length === MAX_REPUBLISH)
+    notes.push(`Only the oldest ${MAX_REPUBLISH} stuck messages were republished; call again for more.`);
   return done;
 }

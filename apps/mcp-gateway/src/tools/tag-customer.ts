@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { defineTool, deny } from "./define-tool.js";
+import { refuse } from "@wa/contract";
+import { defineTool } from "./define-tool.js";
 import { phone, tag } from "./fields.js";
+import { customerKey } from "./customer-key.js";
 
 export const tagCustomer = defineTool({
   name: "tag_customer",
@@ -16,9 +18,17 @@ export const tagCustomer = defineTool({
   output: { customer_id: z.string(), tags: z.array(z.string()) },
   run: async (input, deps) => {
     if (!input.add?.length && !input.remove?.length) {
-      return deny("INVALID_ARGUMENT", "tag_customer needs add and/or remove with at least one tag.", 'Pass e.g. {"add": ["vip"]}.');
+      return refuse(
+        "INVALID_ARGUMENT",
+        "tag_customer needs add and/or remove with at least one tag.",
+        'Pass e.g. {"add": ["vip"]}.',
+      );
     }
-    const r = await deps.state.updateTags({ customerId: input.customer_id }, { add: input.add, remove: input.remove }, "agent");
+    const r = await deps.state.updateTags(
+      await customerKey(deps, input.customer_id),
+      { add: input.add, remove: input.remove },
+      deps.actor,
+    );
     if (!r.ok) return r;
     return { customer_id: input.customer_id, tags: [...r.customer.tags] };
   },

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { defineTool, deny } from "./define-tool.js";
-import { phone } from "./fields.js";
+import { refuse } from "@wa/contract";
+import { defineTool } from "./define-tool.js";
+import { phone, readableText } from "./fields.js";
+import { customerKey } from "./customer-key.js";
 
 const status = z.enum(["granted", "revoked"]);
 
@@ -8,13 +10,15 @@ export const updateConsent = defineTool({
   name: "update_consent",
   title: "Record a customer's consent",
   description:
-    "Records that a customer granted or revoked consent for marketing and/or utility messages, with where it was collected (source, e.g. \"website signup form 2026-03-01\" or \"customer replied STOP in chat\"). Marketing needs granted consent (opt-in); revoked stops that category at once. Every change is audited with the source. Only record consent the customer actually gave.",
+    'Records that a customer granted or revoked consent for marketing and/or utility messages, with where it was collected (source, e.g. "website signup form 2026-03-01" or "customer replied STOP in chat"). Marketing needs granted consent (opt-in); revoked stops that category at once. Every change is audited with the source. Only record consent the customer actually gave.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     customer_id: phone("The customer."),
     marketing: status.optional().describe("New marketing consent."),
     utility: status.optional().describe("New utility consent (also governs authentication messages)."),
-    source: z.string().trim().min(1).max(500).describe("Where and how the consent was collected (free text, stored in the audit log)."),
+    source: readableText(500, "a consent source").describe(
+      "Where and how the consent was collected (free text, stored in the audit log).",
+    ),
   },
   output: {
     customer_id: z.string(),
@@ -22,23 +26,33 @@ export const updateConsent = defineTool({
       marketing: z.object({ status: z.string(), source: z.string().nullable(), at: z.string().nullable() }),
       utility: z.object({ status: z.string(), source: z.string().nullable(), at: z.string().nullable() }),
     }),
-    changed: z.array(z.enum(["marketing", "utility"])).describe("categories whose value changed (empty: already so, nothing written)"),
+    changed: z
+      .array(z.enum(["marketing", "utility"]))
+      .describe("categories whose value changed (empty: already so, nothing written)"),
   },
   run: async (input, deps) => {
     if (input.marketing === undefined && input.utility === undefined) {
-      return deny(
+      return refuse(
         "INVALID_ARGUMENT",
         "update_consent needs marketing and/or utility.",
         'Pass e.g. {"marketing": "granted"} with the customer_id and source.',
       );
     }
     const r = await deps.state.setConsent(
-      { customerId: input.customer_id },
+      await customerKey(deps, input.customer_id),
       { marketing: input.marketing, utility: input.utility },
-      { source: input.source, actor: "agent" },
+      { source: input.source, actor: deps.actor },
     );
     const c = r.customer.consent;
-    const out = (k: "marketing" | "utility") => ({ status: c[k].status, source: c[k].source, at: c[k].at?.toISOString() ?? null });
-    return { customer_id: input.customer_id, consent: { marketing: out("marketing"), utility: out("utility") }, changed: [...r.changed] };
+    const out = (k: "marketing" | "utility") => ({
+      status: c[k].status,
+      source: c[k].source,
+      at: c[k].at?.toISOString() ?? null,
+    });
+    return {
+      customer_id: input.customer_id,
+      consent: { marketing: out("marketing"), utility: out("utility") },
+      changed: [...r.changed],
+    };
   },
 });

@@ -5,6 +5,7 @@ import type { TemplateSeed } from "../seed.js";
 import { setTemplateStatus } from "../template-review.js";
 import { controlTemplateSchema, issuesText, type ControlTemplate } from "../template-schema.js";
 import { placeholdersOf, templateJson, type TemplateRecord } from "../templates.js";
+import { templateCategoryValue, templateQualityValue } from "../webhooks/waba-events.js";
 import { json, readJson } from "./respond.js";
 
 const bodySchema = z.union([
@@ -41,20 +42,38 @@ function upsertOne(ctx: MockContext, wabaId: string, t: ControlTemplate): Outcom
   const store = ctx.state.templates;
   const found =
     (t.id === undefined ? undefined : store.byId(t.id)) ??
-    (t.name === undefined ? undefined : store.list(wabaId).find((x) => x.name === t.name && (t.language === undefined || x.language === t.language)));
+    (t.name === undefined
+      ? undefined
+      : store.list(wabaId).find((x) => x.name === t.name && (t.language === undefined || x.language === t.language)));
   if (found === undefined || t.components !== undefined) {
     const seed = toSeed(ctx, { ...t, ...(found === undefined ? {} : { id: found.id }) });
     if (typeof seed === "string") return { ok: false, error: seed };
     const { record, previous } = store.upsert(wabaId, seed);
-    if (previous !== undefined && previous !== record.status && t.emit_webhook) setTemplateStatus(ctx, record, record.status, t.reason);
+    if (previous !== undefined && previous !== record.status && t.emit_webhook)
+      setTemplateStatus(ctx, record, record.status, t.reason);
     return { ok: true, template: record };
   }
-  if (t.category !== undefined) found.category = t.category;
+  if (t.category !== undefined && t.category !== found.category) recategorize(ctx, found, t.category, t.emit_webhook);
+  if (t.quality !== undefined) rescore(ctx, found, t.quality, t.emit_webhook);
   if (t.status !== undefined && t.status !== found.status) {
     if (t.emit_webhook) setTemplateStatus(ctx, found, t.status, t.reason);
     else found.status = t.status;
   }
   return { ok: true, template: found };
+}
+
+function recategorize(ctx: MockContext, t: TemplateRecord, to: TemplateRecord["category"], emit: boolean): void {
+  const from = t.category;
+  t.previousCategory = from;
+  t.category = to;
+  if (emit) ctx.webhooks.waba(t.wabaId, "template_category_update", templateCategoryValue(t, from), 0);
+}
+
+function rescore(ctx: MockContext, t: TemplateRecord, to: NonNullable<TemplateRecord["quality"]>, emit: boolean): void {
+  const from = t.quality ?? (t.status === "PAUSED" ? "RED" : "GREEN");
+  t.quality = to;
+  if (emit && from !== to)
+    ctx.webhooks.waba(t.wabaId, "message_template_quality_update", templateQualityValue(t, from), 0);
 }
 
 export function registerTemplateControl(app: Hono, ctx: MockContext): void {

@@ -15,6 +15,11 @@ const failNextSchema = z.object({
   to: z.string().optional(),
   phone_number_id: z.string().optional(),
 });
+// A media id, or "upload" for the next upload: that call fails with the code (131052 download, 131053 upload).
+const mediaFailSchema = z.object({
+  media_id: z.string().min(1).default("upload"),
+  code: z.number().int().default(131053),
+});
 const throughputSchema = z.object({
   phone_number_id: z.string().optional(),
   mps: z.number().positive(),
@@ -23,7 +28,10 @@ const throughputSchema = z.object({
 const qualitySchema = z.object({
   phone_number_id: z.string().optional(),
   quality_rating: z.enum(["GREEN", "YELLOW", "RED", "UNKNOWN"]).optional(),
-  messaging_limit: z.string().regex(/^TIER_[A-Z0-9]+$/).optional(),
+  messaging_limit: z
+    .string()
+    .regex(/^TIER_[A-Z0-9]+$/)
+    .optional(),
 });
 
 const body = async <T extends z.ZodType>(req: Request, schema: T) => schema.safeParse(await readJson(req));
@@ -49,7 +57,9 @@ export function registerControlRoutes(app: Hono, ctx: MockContext, reset: () => 
       ...(q["since"] === undefined ? {} : { since: Number(q["since"]) }),
     };
     const { calls, total, accepted } = state.calls.query(filter, Number(q["limit"] ?? 1000) || 1000);
-    return json({ total, accepted, calls });
+    // Bodies only on request: a bench polling the log needs the facts, not every payload.
+    const listed = q["include_body"] === "true" ? calls : calls.map(({ body: _b, ...rest }) => rest);
+    return json({ total, accepted, calls: listed });
   });
 
   app.get("/_mock/stats", () =>
@@ -80,6 +90,13 @@ export function registerControlRoutes(app: Hono, ctx: MockContext, reset: () => 
     return json({ pending: state.failNext.map((r) => ({ remaining: r.remaining, code: r.code, to: r.to ?? null })) });
   });
 
+  app.post("/_mock/media/fail-next", async (c) => {
+    const parsed = await body(c.req.raw, mediaFailSchema);
+    if (!parsed.success) return json({ error: issuesText(parsed.error) }, 400);
+    state.media.failNext.set(parsed.data.media_id, parsed.data.code);
+    return json({ pending: Object.fromEntries(state.media.failNext) });
+  });
+
   app.post("/_mock/throughput", async (c) => {
     const parsed = await body(c.req.raw, throughputSchema);
     if (!parsed.success) return json({ error: issuesText(parsed.error) }, 400);
@@ -103,15 +120,30 @@ export function registerControlRoutes(app: Hono, ctx: MockContext, reset: () => 
     if (phone === undefined) return json({ error: "unknown phone_number_id" }, 404);
     const { quality_rating: rating, messaging_limit: limit } = parsed.data;
     const event =
-      rating !== undefined && rating !== phone.qualityRating ? (rating === "GREEN" ? "UNFLAGGED" : "FLAGGED")
-      : limit !== undefined && limit !== phone.messagingLimit ? (TIERS.indexOf(limit) > TIERS.indexOf(phone.messagingLimit) ? "UPGRADE" : "DOWNGRADE")
-      : undefined;
+      rating !== undefined && rating !== phone.qualityRating
+        ? rating === "GREEN"
+          ? "UNFLAGGED"
+          : "FLAGGED"
+        : limit !== undefined && limit !== phone.messagingLimit
+          ? TIERS.indexOf(limit) > TIERS.indexOf(phone.messagingLimit)
+            ? "UPGRADE"
+            : "DOWNGRADE"
+          : undefined;
     if (rating !== undefined) phone.qualityRating = rating;
     if (limit !== undefined) phone.messagingLimit = limit;
     if (event !== undefined) {
-      ctx.webhooks.waba(phone.wabaId, "phone_number_quality_update", qualityUpdateValue(phone.displayPhoneNumber, event, phone.messagingLimit), 0);
+      ctx.webhooks.waba(
+        phone.wabaId,
+        "phone_number_quality_update",
+        qualityUpdateValue(phone.displayPhoneNumber, event, phone.messagingLimit),
+        0,
+      );
     }
-    return json({ phone_number_id: phone.id, quality_rating: phone.qualityRating, messaging_limit: phone.messagingLimit });
+    return json({
+      phone_number_id: phone.id,
+      quality_rating: phone.qualityRating,
+      messaging_limit: phone.messagingLimit,
+    });
   });
 
   registerInboundControl(app, ctx);

@@ -10,7 +10,7 @@ const pick = (full: Record<string, unknown>, fields: readonly string[] | undefin
   return out;
 };
 
-export function phoneJson(p: PhoneState): Record<string, unknown> {
+function phoneJson(p: PhoneState): Record<string, unknown> {
   return {
     verified_name: p.verifiedName,
     code_verification_status: "VERIFIED",

@@ -2,6 +2,7 @@ import type { MockContext } from "../context.js";
 import type { GraphErrorInput } from "../error-catalog.js";
 import { createTemplateSchema, issuesText } from "../template-schema.js";
 import { scheduleReview } from "../template-review.js";
+import type { TemplateComponent } from "../seed.js";
 import { templateJson, type TemplateRecord } from "../templates.js";
 
 const cursor = (i: number): string => Buffer.from(String(i)).toString("base64url");
@@ -20,7 +21,11 @@ const FILTERS: readonly [string, (t: TemplateRecord) => string][] = [
 /** GET /{version}/{waba_id}/message_templates with Graph cursor paging (`limit`, `after`, `before`). */
 export function listTemplates(ctx: MockContext, wabaId: string, url: URL): object {
   const q = url.searchParams;
-  const fields = q.get("fields")?.split(",").map((f) => f.trim()).filter(Boolean);
+  const fields = q
+    .get("fields")
+    ?.split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
   const name = q.get("name");
   const all = ctx.state.templates.list(wabaId).filter(
     (t) =>
@@ -59,7 +64,14 @@ export function createTemplate(ctx: MockContext, wabaId: string, body: unknown):
   if (!parsed.success) return { ok: false, error: { code: 100, details: issuesText(parsed.error) } };
   const b = parsed.data;
   if (ctx.state.templates.find(wabaId, b.name, b.language) !== undefined) {
-    return { ok: false, error: { code: 100, subcode: 2388024, details: `Content in this language already exists: ${b.name} (${b.language}).` } };
+    return {
+      ok: false,
+      error: {
+        code: 100,
+        subcode: 2388024,
+        details: `Content in this language already exists: ${b.name} (${b.language}).`,
+      },
+    };
   }
   const { record } = ctx.state.templates.upsert(wabaId, {
     id: ctx.state.templates.nextId(),
@@ -68,11 +80,28 @@ export function createTemplate(ctx: MockContext, wabaId: string, body: unknown):
     category: b.category,
     status: "PENDING",
     parameter_format: b.parameter_format,
-    components: b.components,
+    components: b.category === "AUTHENTICATION" ? withAuthBody(b.components) : b.components,
   });
   scheduleReview(ctx, record, {
     ...(b.mock_review === undefined ? {} : { outcome: b.mock_review }),
     ...(b.mock_rejection_reason === undefined ? {} : { reason: b.mock_rejection_reason }),
   });
   return { ok: true, body: { id: record.id, status: record.status, category: record.category } };
+}
+
+/** Meta fixes an authentication template's body; a BODY without text gets it (sends then need the code as {{1}}). */
+const AUTH_BODY = "{{1}} is your verification code.";
+const AUTH_SECURITY = " For your security, do not share this code.";
+
+function withAuthBody(components: readonly TemplateComponent[]): TemplateComponent[] {
+  return components.map((c) =>
+    c.type.toUpperCase() === "BODY" && c.text === undefined
+      ? {
+          ...c,
+          text:
+            AUTH_BODY +
+            ((c as unknown as Record<string, unknown>)["add_security_recommendation"] === true ? AUTH_SECURITY : ""),
+        }
+      : c,
+  );
 }

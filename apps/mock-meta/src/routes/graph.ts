@@ -1,9 +1,12 @@
+import { createHmac } from "node:crypto";
 import type { Hono } from "hono";
 import { emptyCall, type MockContext } from "../context.js";
 import { graphError, type GraphErrorInput } from "../error-catalog.js";
 import { sendMessage, unknownObject } from "../send-message.js";
+import { debugToken, subscribedApps } from "./graph-account.js";
 import { lookupObject, phoneNumbersOf } from "./graph-objects.js";
 import { createTemplate, listTemplates } from "./graph-templates.js";
+import { registerMediaRoutes } from "./graph-media.js";
 import { json, readJson } from "./respond.js";
 
 const V = "/:version{v[0-9]+\\.[0-9]+}";
@@ -30,12 +33,24 @@ export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
 
   app.use(`${V}/*`, async (c, next) => {
     const token = tokenOf(c.req.raw, c.req.url);
-    if (token !== ctx.accessToken) {
-      const message = token === null ? "An active access token must be used to query information about the current user." : "Invalid OAuth access token - Cannot parse access token";
-      return fail({ code: 190, message }, c.req.method, c.req.path, { "www-authenticate": `OAuth "Facebook Platform" "invalid_token" "${message}"` });
+    if (token !== ctx.accessToken || state.knobs.token_revoked) {
+      const message =
+        token === null
+          ? "An active access token must be used to query information about the current user."
+          : "Invalid OAuth access token - Cannot parse access token";
+      return fail({ code: 190, message }, c.req.method, c.req.path, {
+        "www-authenticate": `OAuth "Facebook Platform" "invalid_token" "${message}"`,
+      });
+    }
+    // Graph checks appsecret_proof whenever a call carries one: a proof made with another app's secret fails.
+    const proof = c.req.query("appsecret_proof");
+    if (proof !== undefined && proof !== createHmac("sha256", ctx.appSecret).update(token).digest("hex")) {
+      const message = "Invalid appsecret_proof provided in the API argument";
+      return fail({ code: 100, message, type: "GraphMethodException" }, c.req.method, c.req.path);
     }
     const k = state.knobs;
-    if (k.latency_ms > 0 || k.latency_jitter_ms > 0) await sleep(k.latency_ms + Math.floor(state.random() * k.latency_jitter_ms));
+    if (k.latency_ms > 0 || k.latency_jitter_ms > 0)
+      await sleep(k.latency_ms + Math.floor(state.random() * k.latency_jitter_ms));
     await next();
   });
 
@@ -43,6 +58,8 @@ export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
     const answer = sendMessage(ctx, c.req.param("id"), await readJson(c.req.raw), c.req.path);
     return json(answer.body, answer.status);
   });
+
+  registerMediaRoutes(app, ctx, V, fail, ok);
 
   app.get(`${V}/:id/message_templates`, (c) => {
     const id = c.req.param("id");
@@ -57,6 +74,14 @@ export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
     return created.ok ? ok(created.body, "POST", c.req.path) : fail(created.error, "POST", c.req.path);
   });
 
+  app.get(`${V}/debug_token`, (c) => ok(debugToken(ctx, c.req.query("input_token")), "GET", c.req.path));
+
+  app.get(`${V}/:id/subscribed_apps`, (c) => {
+    const id = c.req.param("id");
+    if (!state.wabaIds.has(id)) return fail(unknownObject("get", id), "GET", c.req.path);
+    return ok(subscribedApps(ctx), "GET", c.req.path);
+  });
+
   app.get(`${V}/:id/phone_numbers`, (c) => {
     const id = c.req.param("id");
     if (!state.wabaIds.has(id)) return fail(unknownObject("get", id), "GET", c.req.path);
@@ -65,12 +90,24 @@ export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
 
   app.get(`${V}/:id`, (c) => {
     const id = c.req.param("id");
-    const fields = c.req.query("fields")?.split(",").map((f) => f.trim()).filter(Boolean);
+    const fields = c.req
+      .query("fields")
+      ?.split(",")
+      .map((f) => f.trim())
+      .filter(Boolean);
     const found = lookupObject(ctx, id, fields);
     return found === undefined ? fail(unknownObject("get", id), "GET", c.req.path) : ok(found, "GET", c.req.path);
   });
 
   app.all(`${V}/*`, (c) =>
-    fail({ code: 2500, message: `Unknown path components: ${c.req.path.replace(/^\/v[0-9.]+/, "")}`, type: "OAuthException" }, c.req.method, c.req.path),
+    fail(
+      {
+        code: 2500,
+        message: `Unknown path components: ${c.req.path.replace(/^\/v[0-9.]+/, "")}`,
+        type: "OAuthException",
+      },
+      c.req.method,
+      c.req.path,
+    ),
   );
 }

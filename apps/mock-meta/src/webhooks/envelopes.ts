@@ -1,7 +1,13 @@
 export type WebhookEvent =
   | { readonly kind: "status"; readonly phoneId: string; readonly status: object }
   | { readonly kind: "message"; readonly phoneId: string; readonly contact: object; readonly message: object }
-  | { readonly kind: "waba"; readonly wabaId: string; readonly field: string; readonly value: object; readonly time: number };
+  | {
+      readonly kind: "waba";
+      readonly wabaId: string;
+      readonly field: string;
+      readonly value: object;
+      readonly time: number;
+    };
 
 export interface PhoneMeta {
   readonly wabaId: string;
@@ -48,7 +54,12 @@ export function buildEnvelopes(
     const wrap = (value: object, n: number): Envelope => ({
       payload: {
         object: "whatsapp_business_account",
-        entry: [{ id: meta.wabaId, changes: [{ value: { messaging_product: "whatsapp", metadata, ...value }, field: "messages" }] }],
+        entry: [
+          {
+            id: meta.wabaId,
+            changes: [{ value: { messaging_product: "whatsapp", metadata, ...value }, field: "messages" }],
+          },
+        ],
       },
       events: n,
     });

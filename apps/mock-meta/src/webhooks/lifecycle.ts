@@ -42,10 +42,12 @@ export function planStatuses(m: AcceptedMessage, k: MockKnobs, random: Random): 
   const jitter = (): number => (k.webhook_jitter_ms > 0 ? Math.floor(random() * k.webhook_jitter_ms) : 0);
   const steps: { kind: Kind; at: number; pricing: boolean; code?: number }[] = [];
   const failure = m.asyncFailure;
-  if (failure !== undefined && !failure.afterSent) steps.push({ kind: "failed", at: d.sent, pricing: false, code: failure.code });
+  if (failure !== undefined && !failure.afterSent)
+    steps.push({ kind: "failed", at: d.sent, pricing: false, code: failure.code });
   else {
     steps.push({ kind: "sent", at: d.sent + jitter(), pricing: true });
-    if (failure !== undefined) steps.push({ kind: "failed", at: d.delivered + jitter(), pricing: false, code: failure.code });
+    if (failure !== undefined)
+      steps.push({ kind: "failed", at: d.delivered + jitter(), pricing: false, code: failure.code });
     else {
       const skipDelivered = random() < k.read_without_delivered_rate;
       if (!skipDelivered) steps.push({ kind: "delivered", at: d.delivered + jitter(), pricing: true });

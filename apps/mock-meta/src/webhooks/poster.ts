@@ -114,7 +114,13 @@ export function createPoster(appSecret: string, settings: () => PosterSettings, 
 
   return {
     post(body, events) {
-      enqueue({ body, signature: signBody(appSecret, body), signatureSha1: signBodySha1(appSecret, body), events, attempt: 0 });
+      enqueue({
+        body,
+        signature: signBody(appSecret, body),
+        signatureSha1: signBodySha1(appSecret, body),
+        events,
+        attempt: 0,
+      });
     },
     stats: () => ({ ...s, queued: queue.length + retryTimers.size, in_flight: inFlight.size }),
     idle: () => queue.length === 0 && retryTimers.size === 0 && inFlight.size === 0,

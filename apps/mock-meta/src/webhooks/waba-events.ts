@@ -13,8 +13,26 @@ export function templateStatusValue(t: TemplateRecord, reason: string): object {
     message_template_category: t.category,
     ...(t.status === "PAUSED" ? { other_info: PAUSE_INFO } : {}),
     ...(t.status === "DISABLED" ? { disable_info: { disable_date: Math.floor(Date.now() / 1000) } } : {}),
-    ...(t.status === "REJECTED" ? { rejection_info: { reason, recommendation: "Review the template guidelines." } } : {}),
+    ...(t.status === "REJECTED"
+      ? { rejection_info: { reason, recommendation: "Review the template guidelines." } }
+      : {}),
   };
+}
+
+const ref = (t: TemplateRecord) => ({
+  message_template_id: Number(t.id),
+  message_template_name: t.name,
+  message_template_language: t.language,
+});
+
+/** `message_template_quality_update` value: Meta re-scored the template from recipients' feedback. */
+export function templateQualityValue(t: TemplateRecord, previous: string): object {
+  return { previous_quality_score: previous, new_quality_score: t.quality, ...ref(t) };
+}
+
+/** `template_category_update` value: Meta moved the template to another category. */
+export function templateCategoryValue(t: TemplateRecord, previous: string): object {
+  return { ...ref(t), previous_category: previous, new_category: t.category };
 }
 
 /** `phone_number_quality_update` value for a quality or throughput change made through the control API. */

@@ -18,7 +18,8 @@ export const notRevokedRule: Rule = (ctx) => {
   const rule = RULE_NAMES.notRevoked;
   const blocked = notEvaluable(ctx, rule);
   if (blocked) return blocked;
-  if (ctx.category === "service") return skip(rule, "not applicable: service replies answer the customer's own message");
+  if (ctx.category === "service")
+    return skip(rule, "not applicable: service replies answer the customer's own message");
   const kind = ctx.category === "marketing" ? "marketing" : "utility";
   const consent = consentFor(ctx, kind);
   if (consent.status !== "revoked") return pass(rule, `${kind} consent is ${describe(consent)}`);
@@ -26,7 +27,8 @@ export const notRevokedRule: Rule = (ctx) => {
   return fail(rule, `${kind} consent is ${describe(consent)}`, {
     reason_code: "USER_OPTED_OUT",
     human_explanation: `The customer opted out of ${what} messages${consent.source ? ` (${consent.source}${consent.at !== null ? `, ${iso(consent.at)}` : ""})` : ""}, so this message must not be sent.`,
-    suggested_action: "Do not message them for this purpose. Only if they opt in again (e.g. they send START) record it with update_consent.",
+    suggested_action:
+      "Do not message them for this purpose. Only if they opt in again (e.g. they send START) record it with update_consent.",
   });
 };
 
@@ -36,7 +38,8 @@ export const optInRule: Rule = (ctx) => {
   const blocked = notEvaluable(ctx, rule);
   if (blocked) return blocked;
   if (ctx.category === "authentication") return skip(rule, "exempt: authentication codes must arrive");
-  if (ctx.category !== "marketing") return skip(rule, `not applicable: ${ctx.category} messages need no marketing opt-in`);
+  if (ctx.category !== "marketing")
+    return skip(rule, `not applicable: ${ctx.category} messages need no marketing opt-in`);
   const consent = consentFor(ctx, "marketing");
   if (consent.status === "granted") return pass(rule, `marketing consent is ${describe(consent)}`);
   if (consent.status === "unknown" && ctx.options.consentMode === "implicit") {
@@ -45,6 +48,7 @@ export const optInRule: Rule = (ctx) => {
   return fail(rule, `marketing consent is ${describe(consent)} (CONSENT_MODE=${ctx.options.consentMode})`, {
     reason_code: "NO_OPT_IN",
     human_explanation: "There is no recorded marketing opt-in for this customer, and marketing messages need one.",
-    suggested_action: "Record the customer's opt-in with update_consent (marketing: granted) once they have given it; until then send no marketing.",
+    suggested_action:
+      "Record the customer's opt-in with update_consent (marketing: granted) once they have given it; until then send no marketing.",
   });
 };

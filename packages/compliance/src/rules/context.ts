@@ -8,6 +8,7 @@ export interface Denial {
   readonly resets_at?: string;
   readonly opens_at?: string;
   readonly policy_id?: string;
+  readonly template_status?: string; // TEMPLATE_NOT_APPROVED: Meta's status (PAUSED, DISABLED, PENDING…)
 }
 
 /** "skip" = not applicable or not evaluable; reported as passed, never a denial. */
@@ -39,12 +40,18 @@ export const RULE_NAMES = {
   templateApproved: "template_approved",
   templateVariables: "template_variables_match",
   frequencyCap: "frequency_cap",
+  marketingLimit: "meta_marketing_limit",
   policies: "business_policies", // when no policy applies; otherwise one check per policy: "policy:<id>"
 } as const;
 
 export const pass = (rule: string, detail: string): Outcome => ({ rule, status: "pass", detail });
 export const skip = (rule: string, detail: string): Outcome => ({ rule, status: "skip", detail });
-export const fail = (rule: string, detail: string, denial: Denial): Outcome => ({ rule, status: "fail", detail, denial });
+export const fail = (rule: string, detail: string, denial: Denial): Outcome => ({
+  rule,
+  status: "fail",
+  detail,
+  denial,
+});
 
 /** Shared "cannot evaluate" answers for rules that need the customer or the category. */
 export function notEvaluable(ctx: RuleContext, rule: string): Outcome | null {

@@ -1,19 +1,28 @@
 import type { Policy } from "../policy-schema.js";
-import { WINDOW_MS } from "../types.js";
+import { WINDOW_MS } from "@wa/config";
 import { fail, iso, notEvaluable, pass, RULE_NAMES, type Rule, skip } from "./context.js";
 
 /** The marketing cap on a channel: the strictest enabled frequency_limit policy, else the default. */
-export function marketingCap(policies: readonly Policy[], channel: string, defaultCap: number): { cap: number; from: string } {
+export function marketingCap(
+  policies: readonly Policy[],
+  channel: string,
+  defaultCap: number,
+): { cap: number; from: string } {
   let best: { cap: number; from: string } = { cap: defaultCap, from: "the default cap" };
   for (const p of policies) {
     if (p.type !== "frequency_limit" || !p.enabled || p.channel !== channel) continue;
-    if (best.from === "the default cap" || p.rules.max_per_day < best.cap) best = { cap: p.rules.max_per_day, from: `policy "${p.id}"` };
+    if (best.from === "the default cap" || p.rules.max_per_day < best.cap)
+      best = { cap: p.rules.max_per_day, from: `policy "${p.id}"` };
   }
   return best;
 }
 
 /** Counted sends in the rolling window, and when the next slot frees (null while under the cap). */
-export function capState(sentAt: readonly number[], now: number, cap: number): { count: number; resetsAt: number | null } {
+export function capState(
+  sentAt: readonly number[],
+  now: number,
+  cap: number,
+): { count: number; resetsAt: number | null } {
   const inWindow = sentAt.filter((t) => t > now - WINDOW_MS).toSorted((a, b) => a - b);
   const count = inWindow.length;
   if (count < cap || cap === 0) return { count, resetsAt: null };

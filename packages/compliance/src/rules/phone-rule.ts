@@ -8,16 +8,23 @@ export const phoneRule: Rule = (ctx) => {
     return fail(rule, r.explanation, {
       reason_code: "INVALID_PHONE_NUMBER",
       human_explanation: r.explanation,
-      suggested_action: "Ask for the number in international format (+ country code, e.g. +62 811 234 567) and call the tool again.",
+      suggested_action:
+        "Ask for the number in international format (+ country code, e.g. +62 811 234 567) and call the tool again.",
     });
   }
   if (r.kind === "bsuid" && ctx.category === "authentication") {
-    const why = "Meta does not deliver authentication templates to a business-scoped user id (error 131062); they need the phone number.";
+    const why =
+      "Meta does not deliver authentication templates to a business-scoped user id (error 131062); they need the phone number.";
     return fail(rule, why, {
       reason_code: "INVALID_PHONE_NUMBER",
       human_explanation: why,
       suggested_action: "Send the code with send_template to the customer's phone number instead.",
     });
   }
-  return pass(rule, r.kind === "phone" ? `${r.id} is a valid number${r.country ? ` (${r.country})` : ""}` : `${r.id} is a business-scoped user id`);
+  return pass(
+    rule,
+    r.kind === "phone"
+      ? `${r.id} is a valid number${r.country ? ` (${r.country})` : ""}`
+      : `${r.id} is a business-scoped user id`,
+  );
 };

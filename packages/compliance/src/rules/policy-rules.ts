@@ -1,15 +1,26 @@
-import type { Policy, SegmentExclusionPolicy, TimeRestrictionPolicy } from "../policy-schema.js";
+import type { LinkDomainsPolicy, Policy, SegmentExclusionPolicy, TimeRestrictionPolicy } from "../policy-schema.js";
 import { quietStatus } from "../quiet-hours.js";
 import { recipientTimezone } from "../recipient.js";
 import { hhmm, parseHhmm } from "../zoned-time.js";
-import { fail, iso, notEvaluable, type Outcome, pass, RULE_NAMES, type Rule, type RuleContext, skip } from "./context.js";
+import {
+  fail,
+  iso,
+  notEvaluable,
+  type Outcome,
+  pass,
+  RULE_NAMES,
+  type Rule,
+  type RuleContext,
+  skip,
+} from "./context.js";
 
 const ruleOf = (p: Policy): string => `policy:${p.id}`;
 
 function timeRestriction(ctx: RuleContext, p: TimeRestrictionPolicy): Outcome {
-  if (ctx.category === "authentication") return skip(ruleOf(p), "exempt: authentication codes are not held by quiet hours");
+  if (ctx.category === "authentication")
+    return skip(ruleOf(p), "exempt: authentication codes are not held by quiet hours");
   const denyAfter = parseHhmm(p.rules.deny_after)!;
-  const allowAfter = p.rules.allow_after === undefined ? 0 : parseHhmm(p.rules.allow_after)!;
+  const allowAfter = parseHhmm(p.rules.allow_after)!;
   const fallback = p.rules.default_timezone ?? ctx.options.defaultTimezone;
   const tz =
     p.rules.timezone === "recipient"
@@ -37,29 +48,48 @@ function segmentExclusion(ctx: RuleContext, p: SegmentExclusionPolicy): Outcome 
   return fail(ruleOf(p), `customer is tagged ${hit.join(", ")}`, {
     reason_code: "POLICY_RESTRICTION",
     human_explanation: `Policy "${p.name}" excludes customers tagged ${hit.map((t) => `"${t}"`).join(", ")} from ${ctx.category} messages.`,
-    suggested_action: "Do not send this kind of message to this customer; if the exclusion no longer applies, remove the tag with tag_customer.",
+    suggested_action:
+      "Do not send this kind of message to this customer; if the exclusion no longer applies, remove the tag with tag_customer.",
     policy_id: p.id,
   });
 }
 
-/** Rule 7: each enabled time_restriction / segment_exclusion policy for this channel and category. */
+function linkDomains(ctx: RuleContext, p: LinkDomainsPolicy): Outcome {
+  const hosts = ctx.request.link_hosts ?? [];
+  if (!hosts.length) return skip(ruleOf(p), "the message carries no link");
+  const allowed = p.rules.allowed_domains;
+  const off = hosts.filter((h) => !allowed.some((d) => h === d || h.endsWith(`.${d}`)));
+  if (!off.length) return pass(ruleOf(p), `every link is on an allowed domain (${allowed.join(", ")})`);
+  return fail(ruleOf(p), `link host ${off.join(", ")} is not allowed`, {
+    reason_code: "POLICY_RESTRICTION",
+    human_explanation: `Policy "${p.name}" allows links only to ${allowed.join(", ")}; ${off.join(", ")} is not one of them.`,
+    suggested_action: `Host the file on ${allowed[0]} (or a listed domain), or upload it with upload_media and pass media_id.`,
+    policy_id: p.id,
+  });
+}
+
+/** Rule 7: each enabled time_restriction / segment_exclusion / media_link_domains policy for this channel and category. */
 export const policyRules: Rule = (ctx) => {
   const blocked = notEvaluable(ctx, RULE_NAMES.policies);
   if (blocked) return blocked;
   const applicable = ctx.facts.policies.filter(
-    (p): p is TimeRestrictionPolicy | SegmentExclusionPolicy =>
+    (p): p is TimeRestrictionPolicy | SegmentExclusionPolicy | LinkDomainsPolicy =>
       p.enabled &&
       p.type !== "frequency_limit" &&
+      p.type !== "require_approval" && // matched by the send path, not a denial
       p.channel === ctx.channel &&
       (p.message_type === "all" || p.message_type === ctx.category),
   );
-  if (!applicable.length) return pass(RULE_NAMES.policies, `no business policy applies to ${ctx.category} messages on ${ctx.channel}`);
+  if (!applicable.length)
+    return pass(RULE_NAMES.policies, `no business policy applies to ${ctx.category} messages on ${ctx.channel}`);
   return applicable.map((p) => {
     switch (p.type) {
       case "time_restriction":
         return timeRestriction(ctx, p);
       case "segment_exclusion":
         return segmentExclusion(ctx, p);
+      case "media_link_domains":
+        return linkDomains(ctx, p);
       default:
         return p satisfies never;
     }

@@ -6,29 +6,65 @@ import type { ClaimedRow } from "./types.js";
  * queued|retrying → sending in one statement: of any number of envelopes for one message (duplicates,
  * redeliveries, a reconciler republish) exactly one gets the row; the others see nothing and ack.
  * It also returns what the re-check needs from the customer row (Postgres is the truth; no cache hop).
+ * `attempts` after the claim identifies this claim: a later claim of the same row has a higher count.
  */
 export async function claim(db: Db, messageId: string): Promise<ClaimedRow | undefined> {
   const r = await sql<ClaimedRow>`
-    UPDATE messages m SET status = 'sending', sending_at = now(), attempts = m.attempts + 1, updated_at = now()
+    UPDATE messages m SET status = 'sending', sending_at = now(), meta_call_at = NULL, attempts = m.attempts + 1, updated_at = now()
     FROM customers c
     WHERE m.id = ${messageId} AND m.direction = 'outbound' AND m.status IN ('queued', 'retrying')
       AND c.channel = m.channel AND c.customer_id = m.customer_id
     RETURNING m.id, m.channel, m.customer_id, m.category, m.kind, m.content, m.attempts, m.campaign_id, m.queued_at,
-      m.counts_toward_cap, m.wamid, c.marketing_consent, c.utility_consent, c.last_inbound_at`.execute(db);
+      m.counts_toward_cap, m.wamid, c.marketing_consent, c.utility_consent, c.last_inbound_at,
+      c.marketing_limited_until`.execute(db);
   return r.rows[0];
 }
 
-/** Still ours while we wait: keeps the reconciler from taking back a row whose worker is alive. */
-export async function heartbeat(db: Db, messageId: string): Promise<void> {
-  await db.updateTable("messages").set({ sending_at: sql`now()` }).where("id", "=", messageId).where("status", "=", "sending").execute();
+/**
+ * The fence before every call to Meta: still our claim (nobody requeued and re-claimed the row meanwhile)?
+ * Then record that the call starts, so a death from here on leaves a *maybe sent* row that is never
+ * requeued by age alone. False = the claim is gone: do not call Meta.
+ */
+export async function beginCall(db: Db, row: ClaimedRow): Promise<boolean> {
+  const r = await db
+    .updateTable("messages")
+    .set({ meta_call_at: sql`now()`, sending_at: sql`now()` })
+    .where("id", "=", row.id)
+    .where("status", "=", "sending")
+    .where("attempts", "=", row.attempts)
+    .returning("id")
+    .executeTakeFirst();
+  return r !== undefined;
 }
 
-/** Shutdown in the middle of a wait: give the row back untouched (the attempt did not happen). */
-export async function release(db: Db, messageId: string): Promise<void> {
+/** Meta answered with an error, so it did not take the message: no longer *maybe sent*. */
+export async function endCall(db: Db, row: ClaimedRow): Promise<void> {
   await db
     .updateTable("messages")
-    .set({ status: "queued", attempts: sql`GREATEST(attempts - 1, 0)`, updated_at: sql`now()` })
+    .set({ meta_call_at: null })
+    .where("id", "=", row.id)
+    .where("status", "=", "sending")
+    .where("attempts", "=", row.attempts)
+    .execute();
+}
+
+/** Still ours: keeps the reconciler from taking back a row whose worker is alive (waits, the call, markSent). */
+export async function heartbeat(db: Db, messageId: string): Promise<void> {
+  await db
+    .updateTable("messages")
+    .set({ sending_at: sql`now()` })
     .where("id", "=", messageId)
     .where("status", "=", "sending")
+    .execute();
+}
+
+/** Shutdown in a wait, or a pause before the call: give the row back untouched (the attempt did not happen). */
+export async function release(db: Db, row: Pick<ClaimedRow, "id" | "attempts">): Promise<void> {
+  await db
+    .updateTable("messages")
+    .set({ status: "queued", attempts: sql`GREATEST(attempts - 1, 0)`, meta_call_at: null, updated_at: sql`now()` })
+    .where("id", "=", row.id)
+    .where("status", "=", "sending")
+    .where("attempts", "=", row.attempts)
     .execute();
 }

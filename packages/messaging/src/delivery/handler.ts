@@ -1,36 +1,52 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { recordCampaignMessageStatus } from "@wa/campaigns";
 import { outboundEnvelope, verdict, type Handler, type MessageContext, type Verdict } from "@wa/bus";
+import { writeAudit } from "@wa/db";
 import { explainMetaFailure, retryDecision, type MetaError } from "@wa/meta";
-import { claim, heartbeat, release } from "./claim.js";
-import { failureOf, markCancelled, markFailed, markRetrying, markSent, recordMetaOptOut } from "./outcome.js";
+import { beginCall, claim, endCall, heartbeat, release } from "./claim.js";
+import { createPauseGate } from "./gate.js";
+import { failureOf, markCancelled, markFailed, markRetrying, markSent } from "./outcome.js";
+import { isAccountLevel, pauseSending } from "./pause.js";
 import { recheck } from "./recheck.js";
 import { sendRow } from "./send.js";
 import type { ClaimedRow, DeliveryDeps } from "./types.js";
 
 class Aborted extends Error {}
+const PAUSED = Symbol("paused");
 
-/** Meta already accepted the message: losing that fact would mean a second send, so try harder. */
-async function persistently(write: () => Promise<void>): Promise<void> {
-  for (const pause of [100, 500, 2000]) {
-    try {
-      return await write();
-    } catch {
-      await sleep(pause);
-    }
-  }
-  await write();
+// Waits on a Meta-side outage (5xx, 131057 throughput upgrade): like a rate limit, no attempt is spent.
+const SERVER_WAITS_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
+const PERSIST_PAUSES_MS = [100, 500, 2000, 5000, 10_000];
+
+/** The request may have reached Meta although no answer came: a resend could deliver it twice. */
+function mayHaveLanded(err: MetaError): boolean {
+  if (err.kind === "timeout") return true;
+  if (err.kind === "network") return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|aborted by caller/.test(err.message);
+  if (err.kind === "invalid_response") return err.httpStatus === null || err.httpStatus < 400 || err.httpStatus >= 500;
+  return false;
+}
+
+/** Meta is down or busy for everyone (5xx, unreachable, 131057): wait it out instead of spending attempts. */
+function isServerSide(err: MetaError): boolean {
+  if (err.code === 131057) return true;
+  if (err.kind === "network") return true; // only refused connections get here (mayHaveLanded took the rest)
+  return explainMetaFailure(err).category === "transient" && (err.httpStatus ?? 0) >= 500;
 }
 
 /**
- * The delivery consumer's handler: claim → re-check → tokens → Meta → sent | retry | failed.
- * Waiting (tokens, rate-limit answers) never spends an attempt: it extends the ack deadline instead.
- * `signal` aborts waits on shutdown; the row is then given back (`queued`) and the envelope nak'ed.
+ * The delivery consumer's handler: pause gate → claim → re-check → tokens → fence → Meta → sent | wait | retry |
+ * failed | maybe sent | paused. Waiting (tokens, rate limits, Meta outages, a paused number) never spends an
+ * attempt: it extends the ack deadline instead. The claim is kept alive (heartbeat) through the whole send,
+ * the Meta call and the markSent retries included. A call that may have reached Meta (timeout, cut connection,
+ * death) leaves the row `sending` with meta_call_at set: it is never resent until the status webhook or the
+ * reconciler's bounded wait has settled it. `signal` aborts waits on shutdown; the row is then given back.
  */
 export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Handler {
   const now = d.now ?? Date.now;
   const heartbeatMs = d.heartbeatMs ?? 10_000;
+  const persistMs = d.persistSentMs ?? 10 * 60_000;
   const m = d.metrics;
+  const gate = createPauseGate(d, signal);
+  const beatFailed = (err: unknown, id: string) => d.log.debug({ err, message_id: id }, "heartbeat failed");
 
   function keepAlive(ctx: MessageContext, row: ClaimedRow): () => void {
     let last = now();
@@ -38,8 +54,21 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
       if (now() - last < heartbeatMs) return;
       last = now();
       ctx.working();
-      heartbeat(d.db, row.id).catch((err: unknown) => d.log.warn({ err, message_id: row.id }, "heartbeat failed"));
+      heartbeat(d.db, row.id).catch((err: unknown) => beatFailed(err, row.id));
     };
+  }
+
+  /** Runs `work` while a timer keeps the envelope and the claim alive (the Meta call, the markSent retries). */
+  async function alive<T>(ctx: MessageContext, row: ClaimedRow, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      ctx.working();
+      heartbeat(d.db, row.id).catch((err: unknown) => beatFailed(err, row.id));
+    }, heartbeatMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   async function waitFor(ms: number, beat: () => void): Promise<void> {
@@ -74,34 +103,103 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
     }
   }
 
+  /** Meta accepted it: losing that fact would mean a second send, so keep trying (and keep the claim) for long. */
+  async function persistSent(row: ClaimedRow, write: () => Promise<void>): Promise<void> {
+    const start = now();
+    for (let i = 0; ; i += 1) {
+      try {
+        return await write();
+      } catch (err) {
+        // Given up: the row stays `sending` with meta_call_at set, and the `sent` webhook settles it.
+        if (signal?.aborted || now() - start >= persistMs) throw err;
+        if (i === 0)
+          d.log.warn({ err, message_id: row.id }, "sent, but the outcome could not be written yet: retrying");
+        await sleep(PERSIST_PAUSES_MS[Math.min(i, PERSIST_PAUSES_MS.length - 1)]!);
+      }
+    }
+  }
+
+  /**
+   * Not at Meta (no call, or Meta answered no), but a write failed: give the row back so a redelivery can claim it.
+   * Kept trying while Postgres is unreachable: a write whose commit landed but whose answer was lost (beginCall's
+   * stamp, say) would otherwise leave a *maybe sent* row that waits MAYBE_SENT_WAIT_SECS for a webhook that
+   * never comes, though this worker knows it never called Meta. The claim guard keeps a stale give-back harmless.
+   */
+  async function giveBack(row: ClaimedRow): Promise<void> {
+    const start = now();
+    for (let i = 0; ; i += 1) {
+      try {
+        return await release(d.db, row);
+      } catch (err) {
+        if (signal?.aborted || now() - start >= persistMs) {
+          d.log.warn({ err, message_id: row.id }, "could not give the row back: the reconciler will take it");
+          return;
+        }
+        await sleep(PERSIST_PAUSES_MS[Math.min(i, PERSIST_PAUSES_MS.length - 1)]!);
+      }
+    }
+  }
+
   async function fail(row: ClaimedRow, err: MetaError, reason: string): Promise<Verdict> {
-    const { releasedSlot } = await markFailed(d.db, row, failureOf(err, reason));
-    if (releasedSlot) await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
-    await recordMetaOptOut(d.state, row, err);
+    const { releasedSlot, customerChanged } = await markFailed(d.db, row, failureOf(err, reason), now());
+    if (releasedSlot || customerChanged)
+      await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
     m?.messagesFailed.inc({ code: String(err.code ?? err.kind) });
     d.log.warn({ message_id: row.id, code: err.code, kind: err.kind, reason }, "message failed");
     return verdict.ack();
   }
 
-  async function deliver(row: ClaimedRow, ctx: MessageContext, phase: { calledMeta: boolean }): Promise<Verdict> {
+  async function maybeSent(row: ClaimedRow, err: MetaError): Promise<Verdict> {
+    d.log.warn(
+      { message_id: row.id, kind: err.kind },
+      "no answer from Meta: maybe sent, waiting for its status webhook",
+    );
+    await writeAudit(d.db, {
+      actor: "system",
+      action: "message.maybe_sent",
+      subjectType: "message",
+      subjectId: row.id,
+      details: {
+        kind: err.kind,
+        error: err.message,
+        explanation:
+          "The call to Meta ended without an answer, so Meta may have the message. It is not sent again until its status webhook (or the reconciler's bounded wait) settles whether Meta took it.",
+      },
+    }).catch(() => {});
+    return verdict.ack();
+  }
+
+  async function deliver(
+    row: ClaimedRow,
+    ctx: MessageContext,
+    phase: { maybeSent: boolean },
+  ): Promise<Verdict | typeof PAUSED> {
     const denied = recheck(row, now());
     if (denied) {
-      await markCancelled(d.db, row, denied.reasonCode, denied.explanation);
-      if (row.counts_toward_cap) await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
-      d.log.info({ message_id: row.id, reason_code: denied.reasonCode }, "message cancelled at delivery");
+      await markCancelled(
+        d.db,
+        row,
+        denied.reason_code,
+        `${denied.human_explanation} (Checked again at delivery; the message was not sent.)`,
+      );
+      if (row.counts_toward_cap)
+        await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
+      d.log.info({ message_id: row.id, reason_code: denied.reason_code }, "message cancelled at delivery");
       return verdict.ack();
     }
     const beat = keepAlive(ctx, row);
     let waits = 0;
     for (;;) {
       await tokens(row, beat);
-      phase.calledMeta = true;
-      const r = await sendRow(d.meta, row, d.phoneNumberId);
+      if (!(await beginCall(d.db, row))) {
+        d.log.warn({ message_id: row.id }, "claim lost before the call to Meta (requeued meanwhile): not sending");
+        return verdict.ack();
+      }
+      phase.maybeSent = true;
+      const r = await alive(ctx, row, () => sendRow(d.meta, row, d.phoneNumberId));
       if (r.ok) {
         const at = new Date(now());
-        await persistently(() => markSent(d.db, row, r.value, d.phoneNumberId, at));
-        // The campaign's counter moves once (a miss is repaired by the campaign sweeper's resync).
-        if (row.campaign_id) await recordCampaignMessageStatus(d.db, row.campaign_id, "sending", "sent").catch(() => {});
+        await alive(ctx, row, () => persistSent(row, () => markSent(d.db, row, r.value, d.phoneNumberId, at)));
         // last_outbound_at was written beside the status: drop the cached copies so readers see it.
         await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
         m?.messagesSent.inc({ category: row.category ?? "service" });
@@ -110,12 +208,36 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
       }
       const err = r.error;
       m?.metaApiErrors.inc({ code: String(err.code ?? err.kind) });
-      if (explainMetaFailure(err).category.startsWith("rate_limit_")) {
+      if (mayHaveLanded(err)) return maybeSent(row, err);
+      phase.maybeSent = false; // Meta answered no: it does not have the message
+      if (isAccountLevel(err)) {
+        if (await pauseSending(d.db, d.phoneNumberId, err, d.pauseProbeMs ?? 60_000)) {
+          d.log.error(
+            { code: err.code, phone_number_id: d.phoneNumberId },
+            "account-level error: sending paused, messages stay queued",
+          );
+        }
+        gate.forget();
+        await release(d.db, row);
+        return PAUSED;
+      }
+      const rateLimited = explainMetaFailure(err).category.startsWith("rate_limit_");
+      if (rateLimited || (isServerSide(err) && waits < (d.retry?.maxWaits ?? 10))) {
         waits += 1;
-        const w = retryDecision(err, waits, d.retry);
-        if (w.action === "fail") return fail(row, err, w.reason);
-        d.log.info({ message_id: row.id, code: err.code, wait_ms: w.delayMs }, "rate limited by Meta: waiting");
-        await waitFor(w.delayMs, beat);
+        let delayMs: number;
+        if (rateLimited) {
+          const w = retryDecision(err, waits, d.retry);
+          if (w.action === "fail") return fail(row, err, w.reason);
+          delayMs = w.delayMs;
+        } else {
+          delayMs = SERVER_WAITS_MS[Math.min(waits, SERVER_WAITS_MS.length) - 1]!;
+        }
+        await endCall(d.db, row);
+        d.log.info(
+          { message_id: row.id, code: err.code, kind: err.kind, wait_ms: delayMs },
+          "Meta busy or rate limited: waiting",
+        );
+        await waitFor(delayMs, beat);
         continue;
       }
       const x = retryDecision(err, row.attempts, d.retry);
@@ -128,24 +250,25 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
 
   return async (ctx) => {
     const { message_id } = ctx.json(outboundEnvelope); // the retry subject carries the same shape
-    if (signal?.aborted) return verdict.retry(0); // draining: another worker takes it, no claim made
-    const row = await claim(d.db, message_id);
-    if (!row) return verdict.ack(); // sent, cancelled, scheduled, or another worker holds it
-    m?.deliveryInFlight.inc();
-    const phase = { calledMeta: false };
-    try {
-      return await deliver(row, ctx, phase);
-    } catch (err) {
-      if (err instanceof Aborted) {
-        await release(d.db, row.id);
-        return verdict.retry(0);
+    for (;;) {
+      if (signal?.aborted) return verdict.retry(0); // draining: another worker takes it, no claim made
+      if (!(await gate.waitOpen(ctx))) return verdict.retry(0);
+      const row = await claim(d.db, message_id);
+      if (!row) return verdict.ack(); // sent, cancelled, scheduled, or another worker holds it
+      m?.deliveryInFlight.inc();
+      const phase = { maybeSent: false };
+      try {
+        const v = await deliver(row, ctx, phase);
+        if (v !== PAUSED) return v;
+      } catch (err) {
+        // Not maybe sent (no call, or Meta answered no): hand the row back so a redelivery can claim it. A row
+        // that may be at Meta stays `sending`: its status webhook, or the reconciler's bounded wait, decides.
+        if (!phase.maybeSent) await alive(ctx, row, () => giveBack(row));
+        if (err instanceof Aborted) return verdict.retry(0);
+        throw err;
+      } finally {
+        m?.deliveryInFlight.dec();
       }
-      // A fault before Meta was called: hand the row back so the redelivery can claim it. After the call
-      // the row stays `sending` (Meta may have it); the reconciler decides once it is stale.
-      if (!phase.calledMeta) await release(d.db, row.id).catch(() => {});
-      throw err;
-    } finally {
-      m?.deliveryInFlight.dec();
     }
   };
 }

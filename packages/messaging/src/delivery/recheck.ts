@@ -1,29 +1,33 @@
+import { type ConsentFact, type Denied, recheckQueued, windowOf } from "@wa/compliance";
 import type { ClaimedRow } from "./types.js";
 
-export interface RecheckDenial {
-  readonly reasonCode: "USER_OPTED_OUT" | "TEMPLATE_REQUIRED";
-  readonly explanation: string;
-}
-
-const WINDOW_MS = 24 * 60 * 60 * 1000;
+const fact = (status: ConsentFact["status"] | null): ConsentFact => ({
+  status: status ?? "unknown",
+  source: null,
+  at: null,
+});
 
 /**
- * What can change while a message waits in the queue (compliance.md rules 2 and 4): an opt-out since
- * enqueue, or, for a service message, a window that closed. The cap (already reserved), templates and
- * policies were decided at enqueue and are not asked again. Null when the message may go.
+ * The compliance rules that can change while a message waits (an opt-out since enqueue, a window that closed
+ * before a free-form message went, Meta's per-user marketing limit hit meanwhile), asked of @wa/compliance with
+ * the claimed row's facts. Null: it may go.
  */
-export function recheck(row: ClaimedRow, now: number): RecheckDenial | null {
-  if (row.category === "marketing" && row.marketing_consent === "revoked") {
-    return { reasonCode: "USER_OPTED_OUT", explanation: "The customer revoked marketing consent after this message was queued, so it was not sent." };
-  }
-  if ((row.category === "utility" || row.category === "authentication") && row.utility_consent === "revoked") {
-    return { reasonCode: "USER_OPTED_OUT", explanation: "The customer revoked utility consent after this message was queued, so it was not sent." };
-  }
-  if (row.category === "service") {
-    const last = row.last_inbound_at ? new Date(row.last_inbound_at).getTime() : null;
-    if (last === null || last + WINDOW_MS <= now) {
-      return { reasonCode: "TEMPLATE_REQUIRED", explanation: "The 24-hour customer service window closed before this free-form message could be sent, so it was not sent." };
-    }
-  }
-  return null;
+export function recheck(row: ClaimedRow, now: number): Denied | null {
+  if (row.category === null) return null; // legacy rows without a category were decided in full at enqueue
+  const d = recheckQueued(
+    {
+      now,
+      customer: {
+        consent: { marketing: fact(row.marketing_consent), utility: fact(row.utility_consent) },
+        tags: [],
+        timezone: null,
+        marketingLimitedUntil: row.marketing_limited_until?.getTime() ?? null,
+      },
+      window: windowOf(row.last_inbound_at?.getTime() ?? null),
+      sentAt: [],
+      policies: [],
+    },
+    { customer_id: row.customer_id, message_type: row.category, channel: row.channel },
+  );
+  return d.allowed ? null : d;
 }

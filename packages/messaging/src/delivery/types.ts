@@ -14,11 +14,25 @@ export interface DeliveryDeps {
   readonly metrics?: Metrics;
   readonly now?: () => number;
   readonly retry?: RetryOptions; // @wa/meta retryDecision options (maxAttempts 3 = max deliver)
-  readonly heartbeatMs?: number; // while waiting: extend the ack deadline and refresh sending_at; default 10 s
+  readonly heartbeatMs?: number; // during the whole send: extend the ack deadline and refresh sending_at; default 10 s
+  readonly persistSentMs?: number; // how long a `sent` outcome is retried against a failing Postgres; default 10 min
+  readonly pausePollMs?: number; // a paused number's workers look for a resume this often; default 1 s
+  readonly pauseProbeMs?: number; // SENDING_PROBE_SECS: a paused number is probed at Meta this often; default 60 s
 }
 
-/** The claimed row and its customer's consent and last inbound time: what the worker needs to send it. */
+/** The claimed row and its customer's consent, last inbound time and marketing limit: what the worker needs to send it. */
 export type ClaimedRow = Pick<
   MessageRow,
-  "id" | "channel" | "customer_id" | "category" | "kind" | "content" | "attempts" | "campaign_id" | "queued_at" | "counts_toward_cap" | "wamid"
-> & Pick<CustomerRow, "marketing_consent" | "utility_consent" | "last_inbound_at">;
+  | "id"
+  | "channel"
+  | "customer_id"
+  | "category"
+  | "kind"
+  | "content"
+  | "attempts"
+  | "campaign_id"
+  | "queued_at"
+  | "counts_toward_cap"
+  | "wamid"
+> &
+  Pick<CustomerRow, "marketing_consent" | "utility_consent" | "last_inbound_at" | "marketing_limited_until">;

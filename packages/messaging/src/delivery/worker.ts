@@ -22,7 +22,10 @@ export interface DeliveryWorker {
  * from an empty bucket paces the very first second too (it costs at most one second of throughput).
  */
 async function emptyBucket(o: DeliveryWorkerOptions): Promise<void> {
-  for (let i = 0; i < 100_000; i++) if (!(await o.limiter.take(o.phoneNumberId)).ok) return;
+  // Bounded by time, not count: on a loaded machine one take can outlast the refill of a token (1 ms at
+  // 1,000 mps), so the bucket never runs dry and a count bound held the first send back for many seconds.
+  const until = Date.now() + 1000;
+  while (Date.now() < until) if (!(await o.limiter.take(o.phoneNumberId)).ok) return;
 }
 
 /** The `delivery-workers` pull consumer over the delivery handler. */
@@ -33,7 +36,11 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
   const consumer = o.names.DELIVERY_CONSUMER;
   const ready = o.paceFromStart === false ? Promise.resolve() : emptyBucket(o).catch(() => {});
   const runner = runConsumer({
-    js: o.js, stream: o.names.DELIVERY_STREAM, consumer, inFlight: o.concurrency, log: o.log,
+    js: o.js,
+    stream: o.names.DELIVERY_STREAM,
+    consumer,
+    inFlight: o.concurrency,
+    log: o.log,
     handle: async (ctx) => {
       await ready;
       const v = await handle(ctx);

@@ -7,13 +7,28 @@ import type { SchedulerDeps } from "./types.js";
  */
 export async function publishDueCampaigns(d: SchedulerDeps): Promise<number> {
   const now = d.now ?? Date.now;
-  const due = await d.db.selectFrom("campaigns").select(["id", "run"])
-    .where("status", "=", "scheduled").where("scheduled_at", "<=", new Date(now()))
-    .orderBy("scheduled_at").limit(100).execute();
+  const due = await d.db
+    .selectFrom("campaigns")
+    .select(["id", "run"])
+    .where("status", "=", "scheduled")
+    .where("scheduled_at", "<=", new Date(now()))
+    .orderBy("scheduled_at")
+    .limit(100)
+    .execute();
   let sent = 0;
-  await Promise.all(due.map((c) =>
-    publishCampaignTrigger(d.js, d.names, { campaign_id: c.id, run: c.run }, { timeoutMs: d.publishTimeoutMs ?? 1000 })
-      .then((r) => void (sent += r.duplicate ? 0 : 1))
-      .catch((err: unknown) => d.log.warn({ err, campaign_id: c.id }, "campaign trigger publish failed; retried next tick"))));
+  await Promise.all(
+    due.map((c) =>
+      publishCampaignTrigger(
+        d.js,
+        d.names,
+        { campaign_id: c.id, run: c.run },
+        { timeoutMs: d.publishTimeoutMs ?? 1000 },
+      )
+        .then((r) => void (sent += r.duplicate ? 0 : 1))
+        .catch((err: unknown) =>
+          d.log.warn({ err, campaign_id: c.id }, "campaign trigger publish failed; retried next tick"),
+        ),
+    ),
+  );
   return sent;
 }

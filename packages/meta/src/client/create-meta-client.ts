@@ -1,10 +1,11 @@
 import type { MetaResult } from "../result.js";
 import { createGraphCall } from "./graph-request.js";
-import { createTemplatePayload, templatePayload, textPayload } from "./payloads.js";
+import { createTemplatePayload, markReadPayload, richPayload, templatePayload, textPayload } from "./payloads.js";
 import {
   createdTemplateSchema,
   phoneNumberSchema,
   sendResultSchema,
+  successSchema,
   templatePageSchema,
   templateSchema,
   wabaSchema,
@@ -110,6 +111,26 @@ export function createMetaClient(config: MetaClientConfig): MetaClient {
           signal: input.signal,
         },
         sendResultSchema,
+      ),
+    sendRich: (input) =>
+      call(
+        {
+          method: "POST",
+          path: [input.phoneNumberId ?? config.phoneNumberId, "messages"],
+          body: richPayload(input),
+          signal: input.signal,
+        },
+        sendResultSchema,
+      ),
+    markRead: (input) =>
+      call(
+        {
+          method: "POST",
+          path: [input.phoneNumberId ?? config.phoneNumberId, "messages"],
+          body: markReadPayload(input),
+          signal: input.signal,
+        },
+        successSchema,
       ),
     listTemplates,
     listAllTemplates,

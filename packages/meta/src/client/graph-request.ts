@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { MetaError, MetaResult } from "../result.js";
 import { graphErrorFrom, redactSecret, syntheticError } from "./graph-error.js";
 
-export interface GraphRequest {
+interface GraphRequest {
   method: "GET" | "POST";
   path: string[]; // segments after the version, each URL-encoded here
   query?: Record<string, string | number | undefined>;

@@ -1,10 +1,18 @@
-import type { CreateTemplateInput, SendTemplateInput, SendTextInput, TemplateParameter } from "./types.js";
+import { richObject } from "./rich.js";
+import type {
+  CreateTemplateInput,
+  MarkReadInput,
+  SendRichInput,
+  SendTemplateInput,
+  SendTextInput,
+  TemplateParameter,
+} from "./types.js";
 
 /**
  * Meta prepends the *business* number's country code to a `to` without "+", so phone numbers
  * (with separators or not) are sent as "+digits"; anything else (a BSUID) goes as given.
  */
-export function recipientOf(to: string): string {
+function recipientOf(to: string): string {
   const trimmed = to.trim();
   if (/^\+?[\d\s\-().]+$/.test(trimmed)) return `+${trimmed.replace(/\D/g, "")}`;
   return trimmed;
@@ -32,7 +40,21 @@ export function textPayload(input: SendTextInput): Record<string, unknown> {
   };
 }
 
-export function bodyParameters(params: string[] | Record<string, string> | undefined): TemplateParameter[] {
+export function richPayload(input: SendRichInput): Record<string, unknown> {
+  return { ...envelope(input), ...richObject(input.content) };
+}
+
+/** Blue ticks on an inbound message, and optionally the typing indicator (shown up to 25 s or until we answer). */
+export function markReadPayload(input: MarkReadInput): Record<string, unknown> {
+  return {
+    messaging_product: "whatsapp",
+    status: "read",
+    message_id: input.messageId,
+    ...(input.typingIndicator ? { typing_indicator: { type: "text" } } : {}),
+  };
+}
+
+function bodyParameters(params: string[] | Record<string, string> | undefined): TemplateParameter[] {
   if (params === undefined) return [];
   if (Array.isArray(params)) return params.map((text) => ({ type: "text", text }));
   return Object.entries(params).map(([name, text]) => ({ type: "text", parameter_name: name, text }));

@@ -61,6 +61,7 @@ const templateShape = z.looseObject({
   parameter_format: optText,
   quality_score: qualityScore,
   rejected_reason: optText,
+  previous_category: optText,
 });
 
 function toTemplate(t: z.output<typeof templateShape>, raw: Record<string, unknown>): TemplateInfo {
@@ -74,6 +75,7 @@ function toTemplate(t: z.output<typeof templateShape>, raw: Record<string, unkno
     parameterFormat: t.parameter_format,
     qualityScore: t.quality_score,
     rejectedReason: t.rejected_reason,
+    previousCategory: t.previous_category,
     raw,
   };
 }
@@ -147,3 +149,6 @@ export const wabaSchema: z.ZodType<WabaInfo> = withRaw(
     raw,
   }),
 );
+
+/** `{ "success": true }`: mark-as-read and other acknowledgements. */
+export const successSchema = z.looseObject({ success: z.boolean() }).transform((b) => ({ success: b.success }));

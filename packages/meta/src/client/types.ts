@@ -1,4 +1,5 @@
 import type { MetaResult } from "../result.js";
+import type { RichContent } from "./rich.js";
 
 export interface MetaClientConfig {
   baseUrl: string; // e.g. https://graph.facebook.com or the mock's URL
@@ -11,7 +12,7 @@ export interface MetaClientConfig {
 }
 
 /** Options every call accepts: another number of the same WABA, or a caller's abort signal. */
-export interface CallOptions {
+interface CallOptions {
   signal?: AbortSignal;
 }
 
@@ -21,6 +22,21 @@ export interface SendTextInput extends CallOptions {
   previewUrl?: boolean;
   replyToMessageId?: string; // context.message_id
   bizOpaqueCallbackData?: string; // our message id, echoed in status webhooks
+  phoneNumberId?: string;
+}
+
+/** Media, interactive, location or reaction content (rich.ts) to one recipient. */
+export interface SendRichInput extends CallOptions {
+  to: string;
+  content: RichContent;
+  replyToMessageId?: string;
+  bizOpaqueCallbackData?: string;
+  phoneNumberId?: string;
+}
+
+export interface MarkReadInput extends CallOptions {
+  messageId: string; // the inbound message's wamid
+  typingIndicator?: boolean;
   phoneNumberId?: string;
 }
 
@@ -39,7 +55,7 @@ export type TemplateParameter =
   | { type: "coupon_code"; coupon_code: string }
   | { type: "action"; action: Record<string, unknown> };
 
-export interface TemplateButton {
+interface TemplateButton {
   subType: "quick_reply" | "url" | "flow" | "copy_code" | "catalog" | (string & {});
   index: number; // 0-based position of the button in the template
   parameters: TemplateParameter[];
@@ -75,6 +91,7 @@ export interface TemplateInfo {
   parameterFormat: string | null;
   qualityScore: string | null;
   rejectedReason: string | null;
+  previousCategory: string | null; // set after Meta recategorized it
   raw: Record<string, unknown>;
 }
 
@@ -136,6 +153,8 @@ export interface WabaInfo {
 export interface MetaClient {
   sendText(input: SendTextInput): Promise<MetaResult<SendResult>>;
   sendTemplate(input: SendTemplateInput): Promise<MetaResult<SendResult>>;
+  sendRich(input: SendRichInput): Promise<MetaResult<SendResult>>;
+  markRead(input: MarkReadInput): Promise<MetaResult<{ success: boolean }>>;
   listTemplates(input?: ListTemplatesInput): Promise<MetaResult<TemplatePage>>;
   listAllTemplates(input?: ListTemplatesInput): Promise<MetaResult<TemplateInfo[]>>;
   getTemplate(id: string, options?: CallOptions & { fields?: string[] }): Promise<MetaResult<TemplateInfo>>;

@@ -91,7 +91,7 @@ const SYNC =
   "Run sync_template_status for this template and language, then send again with send_template once it is APPROVED.";
 
 /** meta-api.md §9, one row per code (200–299 is a range, see permissionRangeEntry). */
-export const CATALOG: readonly CatalogEntry[] = [
+const CATALOG: readonly CatalogEntry[] = [
   e(
     0,
     "auth",

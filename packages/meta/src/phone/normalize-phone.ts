@@ -1,4 +1,4 @@
-export type PhoneRejection = "empty" | "letters" | "invalid_characters" | "no_country_code" | "too_short" | "too_long";
+type PhoneRejection = "empty" | "letters" | "invalid_characters" | "no_country_code" | "too_short" | "too_long";
 
 export type NormalizedPhone = { ok: true; digits: string } | { ok: false; reason: PhoneRejection; explanation: string };
 

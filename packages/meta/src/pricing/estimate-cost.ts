@@ -1,10 +1,13 @@
 import { dayOf, findRow, rateCard, type RateCard, type RateRow } from "./rate-card.js";
+import { pricingRules, type PricingRule } from "./rules.js";
 
-export type CostCategory = "marketing" | "utility" | "authentication" | "service";
+type CostCategory = "marketing" | "utility" | "authentication" | "service";
 export type RateCategory = CostCategory | "authentication_international";
 
 export interface PricingOptions {
   oct2026ServiceCharges?: boolean; // apply the 2026-10-01 rule (service + in-window utility charged); default true
+  usMarketingPause?: boolean; // META_US_MARKETING_PAUSE: marketing to US numbers is refused; default true
+  card?: RateCard; // the rate card in use (RATE_CARD_FILE); default the bundled one
 }
 
 export interface EstimateCostInput {
@@ -25,6 +28,7 @@ export interface CostEstimate {
   country: string; // the rate-card row used (DEFAULT when the country has none)
   effective_date: string; // YYYY-MM-DD of the row or rule that set the price
   notes: string[];
+  rules: PricingRule[]; // the dated rules behind the estimate, each with its source
 }
 
 export interface RateQuote {
@@ -58,9 +62,11 @@ function price(card: RateCard, row: RateRow, input: EstimateCostInput, at: Date)
       const notes = input.insideServiceWindow
         ? ["Marketing templates are charged even inside an open service window."]
         : [];
-      if (row.country === "US")
+      if (input.country?.trim().toUpperCase() === "US")
         notes.push(
-          "Meta currently does not deliver marketing templates to US (+1) numbers; undelivered messages are not charged.",
+          input.options?.usMarketingPause === false
+            ? "Meta paused marketing templates to US (+1) numbers on 2025-04-01; this gateway is set to send them again (META_US_MARKETING_PAUSE=false)."
+            : "Meta does not deliver marketing templates to US numbers (+1 with a US area code) since 2025-04-01: the gateway refuses them (POLICY_RESTRICTION, policy meta_us_marketing_pause) and campaigns skip them as us_marketing_pause, so none is sent or charged while the pause holds.",
         );
       return { micros: row.marketing, effective: row.effectiveFrom, notes };
     }
@@ -113,10 +119,13 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
   if (!Number.isSafeInteger(quantity) || quantity < 0)
     throw new RangeError(`quantity must be a whole number ≥ 0, got ${quantity}`);
   const at = input.at ?? new Date();
-  const card = rateCard();
+  const card = input.options?.card ?? rateCard();
   const { row, usedDefault } = findRow(card, input.country, at);
   const priced = price(card, row, input, at);
-  const notes = [...priced.notes, "Messages in a 72-hour free entry point window (ads, Page buttons) are free."];
+  const notes = [
+    ...priced.notes,
+    `Messages in a ${card.freeEntryPointHours}-hour free entry point window (ads, Page buttons) are free.`,
+  ];
   if (usedDefault)
     notes.unshift(
       input.country
@@ -143,6 +152,12 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
     country: row.country,
     effective_date: priced.effective,
     notes,
+    rules: pricingRules(
+      card,
+      input.category === "marketing" &&
+        input.country?.trim().toUpperCase() === "US" &&
+        input.options?.usMarketingPause !== false,
+    ),
   };
 }
 
@@ -153,7 +168,7 @@ export function rateFor(
   at: Date = new Date(),
   options?: PricingOptions,
 ): RateQuote {
-  const card = rateCard();
+  const card = options?.card ?? rateCard();
   const { row, usedDefault } = findRow(card, country, at);
   const notes = usedDefault
     ? [

@@ -21,7 +21,7 @@ export function placeOf(o: Origin): {
 
 const STATUSES = new Set<string>(["sent", "delivered", "read", "played", "failed"]);
 
-export function webhookErrors(v: unknown): WebhookError[] {
+function webhookErrors(v: unknown): WebhookError[] {
   return arr(v)
     .filter(isObj)
     .map((e) => ({

@@ -3,6 +3,9 @@ import { arr, digest, isObj, obj, secondsToMs, str } from "./read.js";
 import type { ParseWebhookResult, WebhookEvent } from "./types.js";
 import { wabaFieldEvents } from "./waba-fields.js";
 
+const shown = (v: unknown): string =>
+  v === undefined ? "nothing" : typeof v === "string" ? JSON.stringify(v.slice(0, 100)) : describe(v);
+
 function describe(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
 }
@@ -13,11 +16,20 @@ function describe(v: unknown): string {
  * rest of a batch and nothing throws.
  */
 export function parseWebhook(body: unknown): ParseWebhookResult {
+  try {
+    return parseEnvelope(body);
+  } catch (err) {
+    // The readers are total; this is the promise kept even against a shape nobody foresaw.
+    return { ok: false, error: `webhook body could not be read: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+function parseEnvelope(body: unknown): ParseWebhookResult {
   if (!isObj(body)) return { ok: false, error: `webhook body must be a JSON object, got ${describe(body)}` };
   if (body.object !== "whatsapp_business_account") {
     return {
       ok: false,
-      error: `webhook object must be "whatsapp_business_account", got ${JSON.stringify(body.object) ?? "nothing"}`,
+      error: `webhook object must be "whatsapp_business_account", got ${shown(body.object)}`,
     };
   }
   if (!Array.isArray(body.entry))

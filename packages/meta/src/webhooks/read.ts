@@ -40,12 +40,55 @@ export function secondsToMs(v: unknown): number | null {
   return n > 1e12 ? Math.round(n) : Math.round(n * 1000);
 }
 
-/** Stable short digest of a JSON value, for dedup keys of events that carry no id. */
+/** Stable short digest of a JSON value, for dedup keys of events that carry no id. Any depth: never throws. */
 export function digest(v: unknown): string {
   return createHash("sha256")
-    .update(JSON.stringify(v) ?? "undefined")
+    .update(jsonText(v) ?? "undefined")
     .digest("hex")
     .slice(0, 16);
+}
+
+/**
+ * JSON.stringify of a parsed JSON value; a value nested too deep for its recursion (a hostile body: thousands of
+ * levels) is written by an explicit stack instead, with the same text.
+ */
+function jsonText(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return deepJsonText(v);
+  }
+}
+
+type Step = { readonly text: string } | { readonly value: unknown };
+
+function deepJsonText(root: unknown): string {
+  const out: string[] = [];
+  const todo: Step[] = [{ value: root }];
+  while (todo.length > 0) {
+    const step = todo.pop()!;
+    if ("text" in step) {
+      out.push(step.text);
+      continue;
+    }
+    const v = step.value;
+    if (Array.isArray(v)) {
+      const parts: Step[] = [{ text: "[" }];
+      v.forEach((x, i) => parts.push(...(i > 0 ? [{ text: "," }] : []), { value: x === undefined ? null : x }));
+      parts.push({ text: "]" });
+      for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
+    } else if (typeof v === "object" && v !== null) {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+      const parts: Step[] = [{ text: "{" }];
+      entries.forEach(([k, x], i) => parts.push({ text: `${i > 0 ? "," : ""}${JSON.stringify(k)}:` }, { value: x }));
+      parts.push({ text: "}" });
+      for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
+    } else {
+      out.push(JSON.stringify(v) ?? "null");
+    }
+  }
+  return out.join("");
 }
 
 /** Template languages arrive as `en-US` in some webhooks and `en_US` in the API: use `_`. */

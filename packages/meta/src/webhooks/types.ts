@@ -137,7 +137,7 @@ export interface TemplateQualityEvent extends EventBase, TemplateRef {
   newQualityScore: string | null;
 }
 
-export interface UserPreferenceEvent extends EventBase {
+interface UserPreferenceEvent extends EventBase {
   kind: "user_preference";
   waId: string | null;
   userId: string | null;
@@ -161,7 +161,7 @@ export interface PhoneQualityEvent extends EventBase {
   oldLimit: string | null;
 }
 
-export interface SystemErrorEvent extends EventBase {
+interface SystemErrorEvent extends EventBase {
   kind: "error";
   errors: WebhookError[];
 }

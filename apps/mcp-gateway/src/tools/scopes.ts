@@ -1,0 +1,90 @@
+import { missingToolScope } from "@wa/agents";
+import { refuse, type Refusal } from "@wa/contract";
+import { sql } from "kysely";
+import type { ToolDeps } from "../deps.js";
+import type { Tool } from "./define-tool.js";
+
+const SEND_ACTIONS = ["message.queued", "message.scheduled"];
+
+/**
+ * The agent's key scopes, checked before a tool runs: the tool itself, this deployment's number (every tool that
+ * changes something acts for it), a template's category, and the agent's own daily marketing limit.
+ */
+export async function scopeRefusal(tool: Tool, args: unknown, deps: ToolDeps): Promise<Refusal | null> {
+  const agent = deps.agent;
+  const missing = missingToolScope(agent, tool.name, tool.annotations.readOnlyHint);
+  if (missing) return denied(deps, missing, toolExplanation(missing, tool.name));
+  if (tool.annotations.readOnlyHint) return null;
+  const number = deps.cfg.META_PHONE_NUMBER_ID;
+  if (agent.allowedNumbers && !agent.allowedNumbers.has(number))
+    return denied(deps, `numbers:${number}`, `This agent's key may not act for number ${number}.`);
+  if (agent.allowedCategories === null && agent.marketingDailyLimit === null) return null;
+  const template = templateOf(args);
+  if (!template) return null;
+  const category = await categoryOf(deps, template);
+  if (!category) return null; // unknown template: the tool answers TEMPLATE_NOT_FOUND itself
+  if (agent.allowedCategories && !agent.allowedCategories.has(category))
+    return denied(deps, `categories:${category}`, `This agent's key may not send ${category} templates.`);
+  if (category !== "marketing" || agent.marketingDailyLimit === null) return null;
+  if (tool.name === "schedule_campaign")
+    return denied(
+      deps,
+      "marketing_daily_limit",
+      "This agent's key has a daily marketing limit, and a marketing campaign's audience is not counted against it, so the key cannot start one.",
+    );
+  const sent = await marketingSentToday(deps);
+  if (sent < agent.marketingDailyLimit) return null;
+  return denied(
+    deps,
+    "marketing_daily_limit",
+    `This agent has sent ${sent} marketing messages today (UTC), its key's limit is ${agent.marketingDailyLimit}.`,
+  );
+}
+
+function denied(deps: ToolDeps, scope: string, why: string): Refusal {
+  return refuse(
+    "SCOPE_DENIED",
+    `${why} Missing scope: ${scope} (agent ${deps.agent.name}).`,
+    "Use a tool or template the key allows (tools/list shows this key's tools), or ask the operator for a key with this scope.",
+    { scope },
+  );
+}
+
+function toolExplanation(scope: string, tool: string): string {
+  return scope === "read_only"
+    ? `${tool} changes data and this agent's key is read-only.`
+    : `${tool} is not among the tools this agent's key allows.`;
+}
+
+/** template_name at the top level (send_template, schedule_campaign) or in schedule_message's content. */
+function templateOf(args: unknown): string | null {
+  if (typeof args !== "object" || args === null) return null;
+  const a = args as { template_name?: unknown; content?: { template_name?: unknown } };
+  const name = a.template_name ?? (typeof a.content === "object" ? a.content?.template_name : undefined);
+  return typeof name === "string" ? name.trim() : null;
+}
+
+async function categoryOf(deps: ToolDeps, name: string): Promise<string | null> {
+  const row = await deps.db
+    .selectFrom("templates")
+    .select("category")
+    .where("name", "=", name)
+    .orderBy("updated_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.category ?? null;
+}
+
+async function marketingSentToday(deps: ToolDeps): Promise<number> {
+  const since = new Date(deps.now());
+  since.setUTCHours(0, 0, 0, 0);
+  const row = await deps.db
+    .selectFrom("audit_logs")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("actor", "=", deps.actor)
+    .where("created_at", ">=", since)
+    .where("action", "in", SEND_ACTIONS)
+    .where(sql<string>`details->>'category'`, "=", "marketing")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,3 @@
+export type { DoctorTarget } from "./checks.js";
+export { formatReport } from "./report.js";
+export { runDoctor } from "./run-doctor.js";
