@@ -152,16 +152,21 @@ describe("REST API actions", () => {
     const { call } = await as("viewer");
     type Overview = { sends_by_category: Record<string, number>; by_status: Record<string, number> };
     const read = async () => (await (await call("GET", "/overview")).json()) as Overview;
-    const before = await read();
-    await env.deps.state.upsertCustomer({ customerId: "6281200000088" });
-    await env.db
-      .insertInto("messages")
-      .values([sendRow("marketing", "sent"), sendRow("marketing", "read"), sendRow("utility", "failed")])
-      .execute();
-    const after = await read();
-    expect(delta(after.sends_by_category, before.sends_by_category, "marketing")).toBe(2);
-    expect(delta(after.sends_by_category, before.sends_by_category, "utility")).toBe(1);
-    expect(["sent", "read", "failed"].map((k) => delta(after.by_status, before.by_status, k))).toEqual([1, 1, 1]);
+    env.pinNow(Date.now()); // both reads count from the same 00:00 UTC, even when midnight passes in between
+    try {
+      const before = await read();
+      await env.deps.state.upsertCustomer({ customerId: "6281200000088" });
+      await env.db
+        .insertInto("messages")
+        .values([sendRow("marketing", "sent"), sendRow("marketing", "read"), sendRow("utility", "failed")])
+        .execute();
+      const after = await read();
+      expect(delta(after.sends_by_category, before.sends_by_category, "marketing")).toBe(2);
+      expect(delta(after.sends_by_category, before.sends_by_category, "utility")).toBe(1);
+      expect(["sent", "read", "failed"].map((k) => delta(after.by_status, before.by_status, k))).toEqual([1, 1, 1]);
+    } finally {
+      env.pinNow(null);
+    }
   });
 
   it("audit: filter by actor kind or one actor; CSV export of the same filter", async () => {

@@ -232,6 +232,8 @@ describe("console in a browser", () => {
   });
 
   it("the overview sums up the day: sends by category, failures by Meta code, the number", async () => {
+    // "Today" (UTC) is the day of this test's own rows, even when 00:00 passes before the page is read.
+    env.pinNow(Date.now());
     await env.db
       .insertInto("phone_numbers")
       .values({
@@ -258,11 +260,25 @@ describe("console in a browser", () => {
         failed_at: new Date(),
       })
       .execute();
+    await env.db
+      .insertInto("messages")
+      .values({
+        customer_id: CUSTOMER,
+        direction: "outbound",
+        category: "utility",
+        kind: "text",
+        content: JSON.stringify({ type: "text", text: "See you soon" }),
+        status: "sent",
+        phone_number_id: PHONE_NUMBER_ID,
+        sent_at: new Date(),
+      })
+      .execute();
     await page.goto(`${base}/`);
     const main = await page.textContent("main");
     expect(main).toContain("utility sends");
     expect(main).toContain("131047");
     expect(main).toContain("TIER_10K");
     await shot("overview");
+    env.pinNow(null);
   });
 });

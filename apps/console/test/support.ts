@@ -25,10 +25,11 @@ export interface ConsoleEnv {
 }
 
 /** A console app on this file's own database and Redis prefix (no NATS: resume leaves the trigger to the sweeper). */
-export function useConsole(): ConsoleEnv {
+export function useConsole(): ConsoleEnv & { pinNow(at: number | null): void } {
   const database = useTestDatabase();
   const prefix = redisPrefix();
   let env: ConsoleEnv | undefined;
+  let pinned: number | null = null; // pinNow: "today" (UTC) stays one day while a test reads it twice
   beforeAll(async () => {
     const db = createDb(database.url, { max: 8 });
     const redis = createRedis(TEST_REDIS_URL);
@@ -40,7 +41,7 @@ export function useConsole(): ConsoleEnv {
       cfg: { CONSOLE_COOKIE_SECURE: false, CONSOLE_SESSION_HOURS: 12 },
       db,
       log,
-      now: Date.now,
+      now: () => pinned ?? Date.now(),
       state,
       campaigns: { db, log },
       // No NATS here: an approved send stays queued for the reconciler (approvals-browser.test.ts has a bus).
@@ -77,6 +78,10 @@ export function useConsole(): ConsoleEnv {
     },
     get deps() {
       return need().deps;
+    },
+    /** Stops the console's clock at `at` (null: the real clock again), e.g. across 00:00 UTC. */
+    pinNow(at: number | null) {
+      pinned = at;
     },
   };
   function need(): ConsoleEnv {

@@ -62,6 +62,7 @@ async function agentSends(): Promise<string> {
 
 describe("customer timeline: compliance decisions", () => {
   it("shows the allowed send's checks and the refused send with its reason code and failing check (page and API)", async () => {
+    const startedAt = Date.now();
     const messageId = await agentSends();
     const op = await newOperator(env.db, "viewer");
     const s = await logIn(env.app, op.name);
@@ -101,9 +102,14 @@ describe("customer timeline: compliance decisions", () => {
         ?.decision!.checks.some((c) => c.rule === "consent_not_revoked" && !c.passed),
     ).toBe(true);
 
-    const overview = (await (
-      await env.app.request("/api/v1/overview", { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as { refusals_by_reason: unknown };
-    expect(overview.refusals_by_reason).toEqual([{ reason: "USER_OPTED_OUT", count: 1 }]);
+    env.pinNow(startedAt); // "today" is the refusal's day, even if 00:00 UTC has passed since
+    try {
+      const overview = (await (
+        await env.app.request("/api/v1/overview", { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { refusals_by_reason: unknown };
+      expect(overview.refusals_by_reason).toEqual([{ reason: "USER_OPTED_OUT", count: 1 }]);
+    } finally {
+      env.pinNow(null);
+    }
   });
 });
