@@ -28,7 +28,7 @@ const N_FAST = Number(process.env.BENCH_DELIVERY_N ?? 20_000); // spec: 20,000 a
 const N_SLOW = Number(process.env.BENCH_DELIVERY_SLOW_N ?? 1_600); // 20 s at 80 mps (20,000 would take 250 s)
 const PHONE_ID = "100000000000001";
 
-interface Stack {
+export interface Stack {
   readonly db: Db;
   readonly bus: Bus;
   readonly names: BusNames;
@@ -39,7 +39,7 @@ interface Stack {
   close(): Promise<void>;
 }
 
-async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
+export async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
   const tdb = await createTestDatabase();
   const db = createDb(tdb.url, { max: 4, applicationName: "bench-delivery" });
   await db
@@ -82,7 +82,7 @@ async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
   };
 }
 
-function spawnWorkers(s: Stack, count: number, env: Record<string, string>): void {
+export function spawnWorkers(s: Stack, count: number, env: Record<string, string>): void {
   for (let i = 0; i < count; i++) {
     s.workers.push(
       spawn(process.execPath, [WORKER], {
@@ -110,7 +110,7 @@ function spawnWorkers(s: Stack, count: number, env: Record<string, string>): voi
 }
 
 /** n queued rows over `recipients` customers, their envelopes published before any worker starts. */
-async function fill(s: Stack, n: number, recipients: number, base: number): Promise<void> {
+export async function fill(s: Stack, n: number, recipients: number, base: number): Promise<void> {
   await sql`INSERT INTO customers (customer_id, phone) SELECT (${base}::bigint + g)::text, (${base}::bigint + g)::text FROM generate_series(1, ${recipients}) g ON CONFLICT DO NOTHING`.execute(
     s.db,
   );
@@ -125,7 +125,7 @@ async function fill(s: Stack, n: number, recipients: number, base: number): Prom
     await Promise.all(ids.slice(i, i + 500).map((id) => publishOutbound(s.bus.js, s.names, { message_id: id })));
 }
 
-interface Progress {
+export interface Progress {
   readonly sent: number;
   readonly failed: number;
   readonly first: Date | null;
@@ -149,7 +149,7 @@ async function progress(db: Db): Promise<Progress> {
   };
 }
 
-async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) => void): Promise<Progress> {
+export async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) => void): Promise<Progress> {
   const t0 = Date.now();
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
@@ -162,7 +162,7 @@ async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) 
   }
 }
 
-async function mockStats(url: string): Promise<{ accepted: number; by_code: Record<string, number> }> {
+export async function mockStats(url: string): Promise<{ accepted: number; by_code: Record<string, number> }> {
   return (await (await fetch(`${url}/_mock/stats`)).json()) as { accepted: number; by_code: Record<string, number> };
 }
 

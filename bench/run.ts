@@ -13,6 +13,7 @@ const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   "cold-start": () => import("./cold-start.js"),
   enqueue: () => import("./enqueue.js"),
   delivery: () => import("./delivery.js"),
+  "delivery-capacity": () => import("./delivery-capacity.js"),
   pacing: () => import("./delivery.js").then((m) => ({ benchmark: m.pacingBenchmark })),
   scheduler: () => import("./scheduler.js"),
   console: () => import("../apps/console/bench/console.js"),
