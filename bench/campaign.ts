@@ -7,14 +7,25 @@ import { fileURLToPath } from "node:url";
 import { connectBus, ensureTopology, publish } from "@wa/bus";
 import { campaignTriggerPublisher, scheduleCampaign } from "@wa/campaigns";
 import { createDb, type Db } from "@wa/db";
-import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
+import {
+  busNames,
+  clearRedisPrefix,
+  createTestDatabase,
+  dropStreams,
+  redisPrefix,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+} from "@wa/testkit";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { measure } from "./lib/stats.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
-const TARGET = "100k enqueued ≤ 60 s, worker RSS ≤ 256 MB, no duplicate after kill -9";
-const N = Number(process.env.BENCH_CAMPAIGN_N ?? 100_000);
+const TARGET = "100k enqueued ≤ 60 s (1M ≤ 300 s), worker RSS ≤ 256 MB, no duplicate after kill -9";
+// BENCH_CAMPAIGN_N: one size or a list (the cost-growth table runs 62500,250000,1000000).
+const SIZES = (process.env.BENCH_CAMPAIGN_N ?? "100000").split(",").map(Number);
+/** Seconds allowed: 60 s per 100k up to 100k (the first target), 300 s for 1M (issue 19's). */
+const allowedSecs = (n: number): number => (n <= 100_000 ? 60 : 300 * (n / 1_000_000));
 const WORKER = fileURLToPath(new URL("../apps/campaign-worker/dist/main.js", import.meta.url));
 
 function rssPeakMb(pid: number | undefined): number {
@@ -27,7 +38,7 @@ function rssPeakMb(pid: number | undefined): number {
   }
 }
 
-async function seed(db: Db): Promise<void> {
+async function seed(db: Db, n: number): Promise<void> {
   await db
     .insertInto("templates")
     .values({
@@ -39,14 +50,14 @@ async function seed(db: Db): Promise<void> {
       components: "[]",
     })
     .execute();
-  // Indonesian numbers, opted in, no policies: every recipient is eligible, so all N are enqueued.
+  // Indonesian numbers, opted in, no policies: every recipient is eligible, so all n are enqueued.
   await sql`INSERT INTO customers (customer_id, phone, country, timezone, marketing_consent, marketing_consent_source, tags)
     SELECT c, c, 'ID', 'Asia/Jakarta', 'granted', 'import', ARRAY['bench']
-    FROM (SELECT (628100000000 + g)::text AS c FROM generate_series(1, ${N}) g) s`.execute(db);
+    FROM (SELECT (628100000000 + g)::text AS c FROM generate_series(1, ${n}) g) s`.execute(db);
   await sql`ANALYZE customers`.execute(db);
 }
 
-async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
+async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
   const tdb = await createTestDatabase();
   const db = createDb(tdb.url, { max: 4, applicationName: "bench-campaign" });
   const names = busNames();
@@ -55,7 +66,7 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   const prefix = redisPrefix();
   try {
     await ensureTopology(bus.jsm, names);
-    await seed(db);
+    await seed(db, n);
     const env = {
       ...process.env,
       ...names,
@@ -104,13 +115,13 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
         .select(["enqueued_count", "fanout_done"])
         .where("id", "=", s.campaign_id)
         .executeTakeFirstOrThrow();
-      if (killedAt < 0 && c.enqueued_count >= N / 2) {
+      if (killedAt < 0 && c.enqueued_count >= n / 2) {
         killedAt = c.enqueued_count;
         worker.kill("SIGKILL");
         worker = spawnWorker();
       }
       if (c.fanout_done) break;
-      if (performance.now() - t0 > 300_000) throw new Error(`timed out at ${c.enqueued_count} enqueued`);
+      if (performance.now() - t0 > allowedSecs(n) * 2000) throw new Error(`timed out at ${c.enqueued_count} enqueued`);
     }
     const secs = (performance.now() - t0) / 1000;
     peak = Math.max(peak, rssPeakMb(worker.pid));
@@ -129,39 +140,37 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
         publish(bus.js, `${names.NATS_SUBJECT_PREFIX}whatsapp.messages.retry`, "{}", { msgId: `ref-${Math.random()}` }),
       200,
     );
-    const pass = secs <= 60 && peak <= 256 && dupes === 0 && rows === N;
+    const pass = secs <= allowedSecs(n) && peak <= 256 && dupes === 0 && rows === n;
     ctx.log(
       `${rows} rows in ${secs.toFixed(1)} s, killed at ${killedAt}, peak RSS ${peak.toFixed(0)} MB, ${stream.state.messages} published`,
     );
     return {
-      rows: [
-        {
-          name: "campaign",
-          n: rows,
-          p50_ms: null,
-          p99_ms: null,
-          throughput_per_s: rows / secs,
-          target: TARGET,
-          verdict: pass ? "PASS" : "MISS",
-          reference: { name: "JetStream publish+ack", p50_ms: ref.p50_ms, p99_ms: ref.p99_ms },
-          notes: `${secs.toFixed(1)} s incl. kill -9 at ${killedAt} + restart; peak RSS ${peak.toFixed(0)} MB; duplicates ${dupes}; ${stream.state.messages} outbound published (rest republished by the reconciler); 1 round`,
-        },
-      ],
+      name: SIZES.length > 1 ? `campaign-${n}` : "campaign",
+      n: rows,
+      p50_ms: null,
+      p99_ms: null,
+      throughput_per_s: rows / secs,
+      target: TARGET,
+      verdict: pass ? "PASS" : "MISS",
+      reference: { name: "JetStream publish+ack", p50_ms: ref.p50_ms, p99_ms: ref.p99_ms },
+      notes: `${secs.toFixed(1)} s incl. kill -9 at ${killedAt} + restart (${((secs / rows) * 1e6).toFixed(1)} µs per recipient); peak RSS ${peak.toFixed(0)} MB; duplicates ${dupes}; ${stream.state.messages} outbound published (rest republished by the reconciler); 1 round`,
     };
   } finally {
     for (const w of workers) w.kill("SIGKILL");
     const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-    for (let cursor = "0"; ; ) {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length) await redis.del(...keys);
-      if ((cursor = next) === "0") break;
-    }
+    await clearRedisPrefix(redis, prefix);
     redis.disconnect();
     await dropStreams(bus.jsm, names);
     await bus.close();
     await db.destroy();
     await tdb.drop();
   }
+}
+
+async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
+  const rows: BenchRow[] = [];
+  for (const n of SIZES) rows.push(await runOne(ctx, n));
+  return { rows };
 }
 
 export const benchmark = { name: "campaign", target: TARGET, run };
