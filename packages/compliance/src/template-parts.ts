@@ -31,7 +31,11 @@ type HeaderFormat = "TEXT" | "IMAGE" | "VIDEO" | "DOCUMENT" | "LOCATION";
 
 /** A template's header and buttons as rule 5 reads them from the stored components. */
 export interface TemplateShape {
-  readonly header: { readonly format: HeaderFormat; readonly variables: readonly string[] } | null;
+  readonly header: {
+    readonly format: HeaderFormat;
+    readonly variables: readonly string[];
+    readonly text: string; // a TEXT header's template text, "" for media and location headers
+  } | null;
   readonly buttons: readonly {
     readonly kind: string; // QUICK_REPLY, URL, PHONE_NUMBER, COPY_CODE, OTP, …
     readonly text: string;
@@ -41,6 +45,8 @@ export interface TemplateShape {
 }
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;
+// Meta's limit for a text header once the value is filled in: longer fails at Meta (132005, hydrated text too long).
+const MAX_HEADER_TEXT = 60;
 const namesIn = (text: unknown): string[] =>
   typeof text === "string" ? [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ""))] : [];
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -69,7 +75,8 @@ export function shapeOf(components: readonly unknown[]): TemplateShape {
     const type = upper(c["type"]);
     if (type === "HEADER") {
       const format = (upper(c["format"]) || "TEXT") as HeaderFormat;
-      header = { format, variables: format === "TEXT" ? namesIn(c["text"]) : [] };
+      const text = format === "TEXT" && typeof c["text"] === "string" ? c["text"] : "";
+      header = { format, variables: namesIn(text), text };
     } else if (type === "BUTTONS" && Array.isArray(c["buttons"])) {
       for (const b of c["buttons"]) if (isObject(b)) buttons.push(buttonOf(b));
     }
@@ -107,6 +114,12 @@ function headerCheck(
   if (given.type !== want) return { ok: false, problem: `header: expects ${expectedHeader(h)}, got ${given.type}` };
   if (given.type === "text") {
     if (given.text.trim() === "") return { ok: false, problem: "header: the text value is empty" };
+    const filled = h.text.replace(PLACEHOLDER, () => given.text).length;
+    if (filled > MAX_HEADER_TEXT)
+      return {
+        ok: false,
+        problem: `header: with the value filled in the header is ${filled} characters, Meta allows ${MAX_HEADER_TEXT} (error 132005); shorten the value to ${Math.max(0, given.text.length - (filled - MAX_HEADER_TEXT))} characters or fewer`,
+      };
     const name = h.variables[0];
     return named && name
       ? { type: "text", text: given.text, parameter_name: name }

@@ -97,6 +97,16 @@ describe("rule 5: header and buttons against the stored components", () => {
     expect(mismatch({ ...base, header: { type: "text", text: "x" } }, fixed)).toMatch(/text header has no variable/);
   });
 
+  it("refuses a text header value that makes the filled-in header longer than Meta's 60 (132005)", () => {
+    const shape = shapeOf([{ type: "HEADER", format: "TEXT", text: "Your order {{1}} is ready" }]); // 20 + value
+    const f = facts({ template: { found: true, template: template({ shape }) } });
+    expect(mismatch({ ...base, header: { type: "text", text: "x".repeat(41) } }, f)).toMatch(
+      /header is 61 characters, Meta allows 60 \(error 132005\); shorten the value to 40 characters or fewer/,
+    );
+    const ok = decide(f, { ...base, header: { type: "text", text: "x".repeat(40) } }, OPTIONS);
+    expect(ok.allowed).toBe(true);
+  });
+
   it("gives a named text header its parameter_name; quick-reply payloads are optional", () => {
     const shape = shapeOf([
       { type: "HEADER", format: "TEXT", text: "Order {{order_id}}" },
