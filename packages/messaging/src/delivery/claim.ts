@@ -24,11 +24,13 @@ export async function claim(db: Db, messageId: string): Promise<ClaimedRow | und
  * The fence before every call to Meta: still our claim (nobody requeued and re-claimed the row meanwhile)?
  * Then record that the call starts, so a death from here on leaves a *maybe sent* row that is never
  * requeued by age alone. False = the claim is gone: do not call Meta.
+ * Only meta_call_at (in no index) changes, so the update is HOT: sending_at is not refreshed here because the
+ * reconciler's age rule skips rows with meta_call_at set; endCall refreshes it when the stamp is cleared.
  */
 export async function beginCall(db: Db, row: ClaimedRow): Promise<boolean> {
   const r = await db
     .updateTable("messages")
-    .set({ meta_call_at: sql`now()`, sending_at: sql`now()` })
+    .set({ meta_call_at: sql`now()` })
     .where("id", "=", row.id)
     .where("status", "=", "sending")
     .where("attempts", "=", row.attempts)
@@ -37,11 +39,14 @@ export async function beginCall(db: Db, row: ClaimedRow): Promise<boolean> {
   return r !== undefined;
 }
 
-/** Meta answered with an error, so it did not take the message: no longer *maybe sent*. */
+/**
+ * Meta answered with an error, so it did not take the message: no longer *maybe sent*. sending_at restarts the
+ * reconciler's age clock here (beginCall left it), as the row is again one it may take back by age.
+ */
 export async function endCall(db: Db, row: ClaimedRow): Promise<void> {
   await db
     .updateTable("messages")
-    .set({ meta_call_at: null })
+    .set({ meta_call_at: null, sending_at: sql`now()` })
     .where("id", "=", row.id)
     .where("status", "=", "sending")
     .where("attempts", "=", row.attempts)
