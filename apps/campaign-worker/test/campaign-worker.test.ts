@@ -15,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   campaignRow,
   deliverQueued,
+  holdCustomer,
   hourIn,
+  lockWaiter,
   pad,
   rowCounts,
   spawnWorker,
@@ -145,7 +147,7 @@ async function seed(): Promise<void> {
   ] as const) {
     for (let i = 0; i < n; i++)
       rows.push({
-        customer_id: `447${base}${pad(i, 8)}`,
+        customer_id: lifecycleCustomer(base, i),
         phone: null,
         marketing_consent: "granted" as const,
         tags: [tag],
@@ -180,6 +182,30 @@ const schedule = async (tag: string | string[]): Promise<string> => {
   if (!r.ok) throw new Error(r.human_explanation);
   return r.campaign_id;
 };
+const lifecycleCustomer = (base: number, i: number): string => `447${base}${pad(i, 8)}`;
+
+/**
+ * Schedules `tag`'s campaign and runs `control` (pause/cancel) while its fan-out is certainly mid-way, however
+ * fast the machine: the 101st recipient's row is held from the start, so pages 1–10 go through and page 11
+ * waits for it inside the fan-out lock; `control` queues on that lock (once page 11 is seen waiting: called
+ * between pages it could land before page 11), then the row is released, page 11 ends and `control` lands
+ * before any page 12.
+ */
+async function midway<T>(tag: string, base: number, control: (id: string) => Promise<T>) {
+  const release = await holdCustomer(db, lifecycleCustomer(base, 100));
+  try {
+    const id = await schedule(tag);
+    await waitFor("ten pages", async () => visitedOf(await campaignRow(db, id)) >= 100);
+    await lockWaiter(db, "transactionid", "tuple"); // page 11 waits for the row (so it holds the fan-out lock)
+    expect(visitedOf(await campaignRow(db, id))).toBe(100);
+    const done = control(id);
+    await lockWaiter(db, "advisory"); // control waits behind page 11
+    await release();
+    return { id, result: await done };
+  } finally {
+    await release();
+  }
+}
 const noDuplicates = async (id: string) => {
   const c = await rowCounts(db, id);
   expect(c.customers).toBe(c.n);
@@ -284,11 +310,10 @@ describe("campaign-worker", () => {
   });
 
   it("pauses mid-way, stays put, then resumes to the end with nobody messaged twice", async () => {
-    const id = await schedule("pz");
-    await waitFor("first page", async () => visitedOf(await campaignRow(db, id)) > 0);
-    expect(await pauseCampaign({ db }, id)).toMatchObject({ ok: true, status: "paused" });
+    const { id, result } = await midway("pz", 1, (c) => pauseCampaign({ db }, c));
+    expect(result).toMatchObject({ ok: true, status: "paused" });
     const paused = visitedOf(await campaignRow(db, id));
-    expect(paused).toBeLessThan(300);
+    expect(paused).toBe(110); // page 11 finished, no page after it
     await new Promise((r) => setTimeout(r, 600));
     expect(visitedOf(await campaignRow(db, id))).toBe(paused);
     expect((await rowCounts(db, id)).n).toBe(paused);
@@ -300,13 +325,11 @@ describe("campaign-worker", () => {
   });
 
   it("cancels mid-way and leaves nothing sendable", async () => {
-    const id = await schedule("cx");
-    await waitFor("first page", async () => visitedOf(await campaignRow(db, id)) > 0);
-    const cancelled = await cancelCampaign({ db }, id, { reason: "test" });
-    expect(cancelled).toMatchObject({ ok: true, status: "cancelled", from_status: "running" });
+    const { id, result: cancelled } = await midway("cx", 2, (c) => cancelCampaign({ db }, c, { reason: "test" }));
+    expect(cancelled).toMatchObject({ ok: true, status: "cancelled", from_status: "running", messages_cancelled: 110 });
     const after = await rowCounts(db, id);
     expect(after.sendable).toBe(0);
-    expect(after.n).toBeLessThan(300);
+    expect(after.n).toBe(110); // page 11 finished, no page after it
     await new Promise((r) => setTimeout(r, 600));
     expect(await rowCounts(db, id)).toEqual(after);
     expect(await campaignRow(db, id)).toMatchObject({ status: "cancelled", cancelled_count: after.cancelled });

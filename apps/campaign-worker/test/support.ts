@@ -63,6 +63,45 @@ export async function rowCounts(db: Db, campaignId: string) {
   };
 }
 
+/**
+ * Holds one customer row FOR UPDATE until `release()`, as the send path does before writing a marketing
+ * message: a fan-out reaching that customer waits inside its page (holding the campaign lock) meanwhile.
+ * Tests use it to catch a fan-out mid-way whatever the machine's speed.
+ */
+export async function holdCustomer(db: Db, customerId: string): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const held = new Promise<void>((r) => (locked = r));
+  const tx = db.transaction().execute(async (trx) => {
+    const r = await trx
+      .selectFrom("customers")
+      .select("customer_id")
+      .where("customer_id", "=", customerId)
+      .forUpdate()
+      .execute();
+    if (r.length !== 1) throw new Error(`holdCustomer: no customer ${customerId}`);
+    locked();
+    await released;
+  });
+  await Promise.race([held, tx]);
+  return async () => {
+    release();
+    await tx;
+  };
+}
+
+/** Resolves once a session of this database waits for a lock of one of these kinds (pg_stat_activity wait_event). */
+export const lockWaiter = (db: Db, ...events: ("advisory" | "transactionid" | "tuple")[]) =>
+  waitFor(`a session waiting for a lock (${events.join(", ")})`, async () => {
+    const r = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event IN (${sql.join(events)})`.execute(
+      db,
+    );
+    return r.rows[0]!.n > 0;
+  });
+
 /** The local hour now in an IANA zone. */
 export function hourIn(zone: string, at = Date.now()): number {
   return Number(new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", hourCycle: "h23" }).format(at));

@@ -97,12 +97,17 @@ describe("pause / resume", () => {
     const held = new Promise<void>((r) => {
       release = r;
     });
+    let locked!: () => void;
+    const inPage = new Promise<void>((r) => {
+      locked = r;
+    });
     let pageDone = 0;
     const page = withCampaignLock(h.db, id, async () => {
+      locked();
       await held;
       pageDone = Date.now();
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await inPage; // the page holds the lock before pause asks for it (a fixed sleep lost that race when slow)
     const pausing = pauseCampaign(deps, id);
     await new Promise((r) => setTimeout(r, 150));
     expect((await row(id)).status).toBe("running");
