@@ -1,18 +1,18 @@
-// webhook-ingest: signed status batches POSTed to the real receiver process (autocannon, 50 connections),
+// webhook-ingest: signed status batches POSTed to the real receiver process (50 keep-alive connections),
 // published to JetStream and applied to Postgres by the real processor process, both running.
-// Each round: (1) saturating load (autocannon, 50 connections) → the most events/s accepted; (2) the target's load,
+// Each round: (1) saturating load (closed loop, 50 connections) → the most events/s accepted; (2) the target's load,
 // 5,000 events/s offered on an even open-loop schedule for BENCH_WEBHOOK_SECONDS → request p50/p99 (from each
 // request's due time) and how long after the load the last event is applied.
 // Reference, same run and same server: GET /health (Hono + node-server, no signature check, parse or publish).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { Agent, request } from "node:http";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { connectBus } from "@wa/bus";
 import { createDb } from "@wa/db";
 import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import { sql } from "kysely";
+import { type CpuSample, sampleCpu } from "./lib/cpu.js";
+import { closedLoop, type LoadResult, openLoop, type Req } from "./lib/http-load.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
 const TARGET = "≥ 5,000 events/s accepted, p99 ≤ 25 ms, all applied ≤ 5 s after load";
@@ -22,22 +22,7 @@ const BATCH = Number(process.env.BENCH_WEBHOOK_BATCH ?? 10); // statuses per POS
 const SATURATE = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 2000); // POSTs of the saturating phase
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10); // length of the paced phase
 const TARGET_EPS = 5000;
-const APP = new URL("../apps/webhook-receiver/", import.meta.url);
 const APPS = new URL("../apps/", import.meta.url);
-
-// autocannon is a devDependency of apps/webhook-receiver (bench/package.json lists no load generator yet).
-type Histogram = { p50: number; p99: number; average: number };
-type Result = {
-  latency: Histogram;
-  requests: { average: number };
-  duration: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  "2xx": number;
-};
-type Autocannon = (opts: Record<string, unknown>) => Promise<Result>;
-const autocannon = createRequire(new URL("package.json", APP))("autocannon") as Autocannon;
 
 interface Proc {
   p: ChildProcess;
@@ -108,6 +93,20 @@ function statusBatch(first: number, customer: string, ts: number): string {
   });
 }
 
+// CPU ms per 1,000 events by process (Postgres and nats-server machine-wide: other work on the host counts too).
+function perThousand(before: CpuSample, after: CpuSample, events: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(after)) out[k] = (Math.max(0, (after[k] ?? 0) - (before[k] ?? 0)) / events) * 1e6;
+  return out;
+}
+const cpuText = (c: Record<string, number>): string =>
+  `${Object.values(c)
+    .reduce((a, b) => a + b, 0)
+    .toFixed(0)} ms (${Object.entries(c)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(", ")})`;
+
+const sum = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 // Every phase sends statuses for its own customer's messages, so "all applied" is one indexed count.
@@ -173,37 +172,13 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
         ).rows[0]?.n ?? 0,
       );
 
-    // autocannon's own duration is rounded to whole seconds with `amount`; time from the first request to the last answer.
-    type Timed = { res: Result; seconds: number };
-    const timed = async (
-      opts: Record<string, unknown>,
-      setup?: (req: Record<string, unknown>) => Record<string, unknown>,
-    ): Promise<Timed> => {
-      let first = 0;
-      let last = 0;
-      const res = await autocannon({
-        ...opts,
-        requests: [
-          {
-            setupRequest: (req: Record<string, unknown>) => {
-              if (!first) first = performance.now();
-              return setup ? setup(req) : req;
-            },
-            onResponse: () => {
-              last = performance.now();
-            },
-          },
-        ],
-      });
-      return { res, seconds: Math.max(1e-3, (last - first) / 1000) };
-    };
-
     // One unique, signed body per request (a repeated body would be dropped by the stream's dedupe).
-    const bodiesFor = (p: Phase) => {
+    const bodiesFor = (p: Phase): Req[] => {
       const ts = Math.floor(Date.now() / 1000);
       return Array.from({ length: p.requests }, (_, r) => {
         const body = statusBatch(p.first + r * BATCH, p.customer, ts);
-        return { body, sig: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` };
+        const sig = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
+        return { method: "POST", body, headers: { "content-type": "application/json", "x-hub-signature-256": sig } };
       });
     };
     const drained = async (p: Phase): Promise<number> => {
@@ -211,88 +186,19 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       await waitFor("events applied", async () => (await applied(p)) === p.requests * BATCH, 180_000, 50);
       return performance.now() - ended;
     };
+    const hook = new URL(`${url}/webhook`);
 
-    // Saturating phase: autocannon, 50 connections flat out → the most events/s accepted.
-    const load = async (p: Phase): Promise<Timed & { drainMs: number }> => {
+    // Saturating phase: 50 connections flat out → the most events/s accepted.
+    const load = async (p: Phase): Promise<LoadResult & { drainMs: number }> => {
       const bodies = bodiesFor(p);
-      let next = 0;
-      const t = await timed(
-        { url: `${url}/webhook`, connections: CONNECTIONS, amount: p.requests, method: "POST" },
-        (req) => {
-          const b = bodies[next++ % bodies.length]!;
-          return {
-            ...req,
-            method: "POST",
-            body: b.body,
-            headers: { "content-type": "application/json", "x-hub-signature-256": b.sig },
-          };
-        },
-      );
-      return { ...t, drainMs: await drained(p) };
+      const res = await closedLoop(hook, CONNECTIONS, p.requests, (i) => bodies[i]!);
+      return { ...res, drainMs: await drained(p) };
     };
-
     // Target phase: an even open-loop schedule (one POST every 1000/rate ms on up to 50 keep-alive sockets), each
-    // latency measured from its scheduled time. autocannon's overallRate sends each connection's share of a second
-    // back to back and adds corrected samples, which turns "500 req/s" into a saturating burst every second.
-    const paced = async (
-      p: Phase,
-      ratePerSec: number,
-    ): Promise<{ p50: number; p99: number; ok: number; bad: number; seconds: number; drainMs: number }> => {
-      const bodies = bodiesFor(p);
-      const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-      const target = new URL(`${url}/webhook`);
-      const latencies: number[] = [];
-      let ok = 0;
-      let bad = 0;
-      const send = (i: number, due: number) =>
-        new Promise<void>((resolve) => {
-          const b = bodies[i]!;
-          const req = request(
-            {
-              host: target.hostname,
-              port: target.port,
-              path: target.pathname,
-              method: "POST",
-              agent,
-              headers: {
-                "content-type": "application/json",
-                "content-length": Buffer.byteLength(b.body),
-                "x-hub-signature-256": b.sig,
-              },
-            },
-            (res) => {
-              res.resume();
-              res.on("end", () => {
-                latencies.push(performance.now() - due);
-                if (res.statusCode === 200) ok += 1;
-                else bad += 1;
-                resolve();
-              });
-            },
-          );
-          req.on("error", () => {
-            bad += 1;
-            resolve();
-          });
-          req.end(b.body);
-        });
-      const interval = 1000 / ratePerSec;
-      const t0 = performance.now();
-      const inflight: Promise<void>[] = [];
-      for (let i = 0; i < bodies.length; ) {
-        const now = performance.now();
-        while (i < bodies.length && t0 + i * interval <= now) {
-          inflight.push(send(i, t0 + i * interval));
-          i += 1;
-        }
-        await new Promise((r) => setTimeout(r, 1));
-      }
-      await Promise.all(inflight);
-      const seconds = (performance.now() - t0) / 1000;
-      agent.destroy();
-      const sorted = latencies.toSorted((a, b) => a - b);
-      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-      return { p50: at(0.5), p99: at(0.99), ok, bad, seconds, drainMs: await drained(p) };
+    // latency measured from its scheduled time (a burst-per-second "rate" would measure a saturating burst).
+    const paced = async (p: Phase, ratePerSec: number): Promise<LoadResult & { drainMs: number }> => {
+      const res = await openLoop(hook, CONNECTIONS, ratePerSec, bodiesFor(p));
+      return { ...res, drainMs: await drained(p) };
     };
 
     await load(warmup);
@@ -303,26 +209,26 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       p99: number;
       drainMs: number;
       bad: number;
-      ref: Result;
+      ref: LoadResult;
       refRps: number;
+      cpuPerK: Record<string, number>;
     }> = [];
     for (const [r, { saturate, paced: pacedPhase }] of plan.entries()) {
+      const cpu = (): CpuSample => sampleCpu({ receiver: [receiver!.p.pid!], processor: [processor!.p.pid!] }, "bench");
+      const cpu0 = cpu();
       const sat = await load(saturate);
-      const maxEps = (sat.res["2xx"] * BATCH) / sat.seconds;
+      const maxEps = (sat.ok * BATCH) / sat.seconds;
+      const cpuPerK = perThousand(cpu0, cpu(), saturate.requests * BATCH);
       const pc = await paced(pacedPhase, TARGET_EPS / BATCH);
       const eps = (pc.ok * BATCH) / pc.seconds;
-      const { res: ref, seconds: refSeconds } = await timed({
-        url: `${url}/health`,
-        connections: CONNECTIONS,
-        amount: pacedRequests,
-      });
-      const refRps = ref["2xx"] / refSeconds;
-      const bad = sat.res.non2xx + sat.res.errors + sat.res.timeouts + pc.bad;
-      rows.push({ maxEps, eps, p50: pc.p50, p99: pc.p99, drainMs: pc.drainMs, bad, ref, refRps });
+      const ref = await closedLoop(new URL(`${url}/health`), CONNECTIONS, pacedRequests, () => ({ method: "GET" }));
+      const refRps = ref.ok / ref.seconds;
+      const bad = sat.bad + pc.bad + ref.bad;
+      rows.push({ maxEps, eps, p50: pc.p50, p99: pc.p99, drainMs: pc.drainMs, bad, ref, refRps, cpuPerK });
       ctx.log(
-        `round ${r + 1}/${rounds}: saturated ${maxEps.toFixed(0)} events/s accepted (p99 ${sat.res.latency.p99} ms, applied ${sat.drainMs.toFixed(0)} ms after);` +
+        `round ${r + 1}/${rounds}: saturated ${maxEps.toFixed(0)} events/s accepted (p99 ${sat.p99.toFixed(1)} ms, applied ${sat.drainMs.toFixed(0)} ms after, CPU per 1,000 events ${cpuText(cpuPerK)});` +
           ` at ${TARGET_EPS}/s offered (even, open loop): ${eps.toFixed(0)} accepted, p50 ${pc.p50.toFixed(1)} ms, p99 ${pc.p99.toFixed(1)} ms, all applied ${pc.drainMs.toFixed(0)} ms after load;` +
-          ` non-2xx/errors ${bad}; GET /health p50 ${ref.latency.p50} ms p99 ${ref.latency.p99} ms ${refRps.toFixed(0)} req/s`,
+          ` non-2xx/errors ${bad}; GET /health p50 ${ref.p50.toFixed(1)} ms p99 ${ref.p99.toFixed(1)} ms ${refRps.toFixed(0)} req/s`,
       );
     }
     const maxEps = median(rows.map((x) => x.maxEps));
@@ -343,13 +249,14 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
           verdict: pass ? "PASS" : "MISS",
           reference: {
             name: "GET /health same server",
-            p50_ms: median(rows.map((x) => x.ref.latency.p50)),
-            p99_ms: median(rows.map((x) => x.ref.latency.p99)),
+            p50_ms: median(rows.map((x) => x.ref.p50)),
+            p99_ms: median(rows.map((x) => x.ref.p99)),
           },
           notes:
-            `${BATCH} statuses/POST, ${CONNECTIONS} conns, median of ${rounds} rounds; throughput = saturated (${SATURATE} POSTs, autocannon); p50/p99 (even open-loop schedule, from each request's due time) and` +
+            `${BATCH} statuses/POST, ${CONNECTIONS} conns, median of ${rounds} rounds; throughput = saturated (${SATURATE} POSTs, closed loop); p50/p99 (even open-loop schedule, from each request's due time) and` +
             ` applied-after = ${TARGET_EPS} events/s offered for ${SECONDS} s: ${median(rows.map((x) => x.eps)).toFixed(0)} accepted, last event applied` +
-            ` ${drain.toFixed(0)} ms after load (max ${Math.max(...rows.map((x) => x.drainMs)).toFixed(0)} ms); GET /health ${median(rows.map((x) => x.refRps)).toFixed(0)} req/s; non-2xx/errors ${bad}`,
+            ` ${drain.toFixed(0)} ms after load (max ${Math.max(...rows.map((x) => x.drainMs)).toFixed(0)} ms);` +
+            ` CPU per 1,000 events saturated (median round) ${cpuText(rows.map((x) => x.cpuPerK).toSorted((a, b) => sum(a) - sum(b))[Math.floor(rows.length / 2)]!)}; GET /health ${median(rows.map((x) => x.refRps)).toFixed(0)} req/s; non-2xx/errors ${bad}`,
         },
       ],
     };
