@@ -5,25 +5,35 @@ import type { Database, MessageStatus } from "./types.js";
 const rank = (s: Expression<string> | RawBuilder<string>) =>
   sql<number>`(CASE ${s}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'played' THEN 3 ELSE 0 END)`;
 
+type StatusSql = Expression<string> | RawBuilder<string>;
+const COUNTERS = ["sent_count", "delivered_count", "read_count", "failed_count", "cancelled_count"] as const;
+
+// What each counter gains (0 or 1) for one message going from → to.
+function counterDeltas(from: StatusSql, to: StatusSql): Record<(typeof COUNTERS)[number], RawBuilder<number>> {
+  const [f, t] = [rank(from), rank(to)];
+  const terminal = (s: string) => sql<number>`(${to}::text = ${sql.lit(s)} AND ${from}::text <> ${sql.lit(s)})::int`;
+  return {
+    sent_count: sql<number>`(${f} < 1 AND ${t} >= 1)::int`,
+    delivered_count: sql<number>`(${f} < 2 AND ${t} >= 2)::int`,
+    read_count: sql<number>`(${f} < 3 AND ${t} >= 3)::int`,
+    failed_count: terminal("failed"),
+    cancelled_count: terminal("cancelled"),
+  };
+}
+const counterMoves = (from: StatusSql, to: StatusSql) =>
+  sql<boolean>`(${rank(from)} < ${rank(to)} OR (${to}::text IN ('failed', 'cancelled') AND ${from}::text <> ${to}::text))`;
+
 /**
  * The campaign counter columns for one message going from → to, as SQL over two status expressions (column
  * references inside a status statement, or values): the one definition every status writer uses. `set` is the
  * SET list of `UPDATE campaigns`, `moves` is true when any column changes. A late `failed` after `sent` counts
  * in both; countCampaignMessages (@wa/campaigns) counts the rows by the same rule.
  */
-export function campaignCounterSql(
-  from: Expression<string> | RawBuilder<string>,
-  to: Expression<string> | RawBuilder<string>,
-) {
-  const [f, t] = [rank(from), rank(to)];
-  const terminal = (s: string) => sql<number>`(${to}::text = ${sql.lit(s)} AND ${from}::text <> ${sql.lit(s)})::int`;
+export function campaignCounterSql(from: StatusSql, to: StatusSql) {
+  const d = counterDeltas(from, to);
   return {
-    set: sql`sent_count = sent_count + (${f} < 1 AND ${t} >= 1)::int,
-      delivered_count = delivered_count + (${f} < 2 AND ${t} >= 2)::int,
-      read_count = read_count + (${f} < 3 AND ${t} >= 3)::int,
-      failed_count = failed_count + ${terminal("failed")},
-      cancelled_count = cancelled_count + ${terminal("cancelled")}`,
-    moves: sql<boolean>`(${f} < ${t} OR (${to}::text IN ('failed', 'cancelled') AND ${from}::text <> ${to}::text))`,
+    set: sql.join(COUNTERS.map((c) => sql`${sql.raw(c)} = ${sql.raw(c)} + ${d[c]}`)),
+    moves: counterMoves(from, to),
   };
 }
 
@@ -41,4 +51,29 @@ export async function moveCampaignCounters(
   if (!campaignId || from === to) return;
   const c = campaignCounterSql(sql.val(from), sql.val(to));
   await sql`UPDATE campaigns SET ${c.set} WHERE id = ${campaignId} AND ${c.moves}`.execute(db);
+}
+
+/**
+ * moveCampaignCounters for many messages in one statement (a webhook body's statuses): the moves are summed per
+ * campaign, and the campaign rows are locked in id order, so two processors moving the same campaigns cannot
+ * deadlock.
+ */
+export async function moveCampaignCountersMany(
+  db: Kysely<Database>,
+  moves: ReadonlyArray<{ campaignId: string | null; from: MessageStatus; to: MessageStatus }>,
+): Promise<void> {
+  const m = moves.filter((x) => x.campaignId && x.from !== x.to);
+  if (m.length === 0) return;
+  const [f, t] = [sql<string>`mv.f`, sql<string>`mv.t`];
+  const d = counterDeltas(f, t);
+  await sql`
+    WITH mv AS (
+      SELECT * FROM unnest(${m.map((x) => x.campaignId)}::uuid[], ${m.map((x) => x.from)}::text[], ${m.map((x) => x.to)}::text[])
+        AS mv(id, f, t)),
+    d AS (
+      SELECT id, ${sql.join(COUNTERS.map((c) => sql`sum(${d[c]})::int AS ${sql.raw(c)}`))}
+      FROM mv WHERE ${counterMoves(f, t)} GROUP BY id),
+    lk AS (SELECT c.id FROM campaigns c JOIN d ON d.id = c.id ORDER BY c.id FOR UPDATE OF c)
+    UPDATE campaigns c SET ${sql.join(COUNTERS.map((c) => sql.raw(`${c} = c.${c} + d.${c}`)))}
+    FROM d JOIN lk ON lk.id = d.id WHERE c.id = d.id`.execute(db);
 }
