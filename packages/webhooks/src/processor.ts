@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
 import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS } from "@wa/config";
 import { type Executor, isDbUnavailable, writeAudit } from "@wa/db";
-import { explainMetaError, parseWebhook, type StatusEvent, type UnknownEvent, type WebhookEvent } from "@wa/meta";
-import { createStateStore, markMarketingLimited } from "@wa/state";
-import { consentFromSignal, META_OPT_OUT_SOURCE } from "./consent.js";
+import { parseWebhook, type StatusEvent, type UnknownEvent, type WebhookEvent } from "@wa/meta";
+import { createStateStore } from "@wa/state";
+import { consentFromSignal } from "./consent.js";
 import { createKeywordMatcher } from "./keywords.js";
 import { claimEvent, ledgerKey } from "./ledger.js";
 import { applyInbound, customerOf } from "./message.js";
-import { readJsonBody } from "./sanitize.js";
-import { applyStatus, type StatusResult } from "./status.js";
+import { noteSanitized, readJsonBody } from "./sanitize.js";
+import type { StatusResult } from "./status.js";
+import { applyStatuses } from "./status-batch.js";
+import { applyStatusInTransaction, needsTransaction } from "./status-tx.js";
 import type { EventOutcome, ProcessReport, WebhookProcessorOptions } from "./types.js";
 import {
   applyAccountUpdate,
@@ -39,21 +41,6 @@ type Changing = Exclude<WebhookEvent, StatusEvent | UnknownEvent>;
 const metricKind = (ev: WebhookEvent): string => (ev.kind === "status" ? `status_${ev.status}` : ev.kind);
 const bytesOf = (body: Uint8Array | string): Buffer =>
   typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-
-/** A value Postgres could not store was replaced: said next to the change, in the same transaction. */
-async function noteSanitized(tx: Executor, ev: WebhookEvent, key: string, paths: readonly string[]): Promise<void> {
-  await writeAudit(tx, {
-    actor: "webhook",
-    action: "webhook.sanitized",
-    subjectType: "webhook_event",
-    subjectId: key,
-    details: {
-      kind: ev.kind,
-      paths,
-      why: "NUL, a lone surrogate or hostile nesting replaced so Postgres can store it",
-    },
-  });
-}
 
 /** The signed bytes, once per body, next to its dead letters. */
 async function keepBody(tx: Executor, body: BodyRef): Promise<void> {
@@ -137,41 +124,24 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
     }
   }
 
-  /**
-   * A status is one prepared statement; it takes a transaction instead when more must commit with it: the
-   * consent revoke of a 131050 failure (the user stopped marketing in WhatsApp), the 24 h marketing limit of a
-   * 131049 failure (Meta's per-user limit or US pause), or a note of a sanitized value.
-   */
-  async function applyStatusEvent(
-    ev: StatusEvent,
-    key: string,
-    t: number,
-    sanitized: readonly string[],
-    cacheKeys: string[],
-  ): Promise<StatusResult> {
-    const code = ev.status === "failed" ? (ev.errors[0]?.code ?? null) : null;
-    const optOut = code !== null && explainMetaError(code).category === "opted_out";
-    const limit = code !== null && explainMetaError(code).category === "wait_24h";
-    if (!optOut && !limit && sanitized.length === 0) return applyStatus({ db, pool: opts.pool }, ev, key, t);
-    return db.transaction().execute(async (trx) => {
-      const r = await applyStatus({ db: trx }, ev, key, t);
-      if (r.outcome !== "applied") return r;
-      if (sanitized.length > 0) await noteSanitized(trx, ev, key, sanitized);
-      if (optOut && r.failedCode !== null) {
-        cacheKeys.push(r.customerId);
-        await consentFromSignal(trx, consentDeps(t), r.customerId, "revoked", ev.timestamp ?? t, {
-          source: META_OPT_OUT_SOURCE,
-          details: { message_id: r.messageId, code: r.failedCode },
-        });
-      }
-      if (limit && r.failedCode !== null) {
-        cacheKeys.push(r.customerId);
-        await markMarketingLimited(trx, { customerId: r.customerId }, ev.timestamp ?? t, {
-          actor: "webhook",
-          details: { message_id: r.messageId, code: r.failedCode },
-        });
-      }
-      return r;
+  /** Counted like every applied event; a failure also by its code. */
+  function countStatus(ev: StatusEvent, r: StatusResult): void {
+    if (r.outcome !== "applied") return;
+    opts.metrics?.webhookEvents.inc({ kind: metricKind(ev) });
+    if (r.to === "failed" && r.from !== "failed")
+      opts.metrics?.messagesFailed.inc({ code: String(r.failedCode ?? "unknown") });
+  }
+
+  /** Plain statuses of one body, set-based (status-batch.ts): one statement when every wamid differs. */
+  async function applyPlainStatuses(evs: readonly StatusEvent[], faults: Faults): Promise<EventOutcome[]> {
+    const items = evs.map((ev) => ({ ev, key: ledgerKey(ev.dedupKey) }));
+    const results = await applyStatuses({ db, pool: opts.pool }, items, now());
+    return results.map((r, i) => {
+      const { ev, key } = items[i]!;
+      if (r.outcome === "error")
+        return failure(r.err, faults, { key, kind: ev.kind }, "webhook event failed; retried, then parked");
+      countStatus(ev, r);
+      return r.outcome;
     });
   }
 
@@ -187,13 +157,9 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
     const afterCommit: string[] = [];
     try {
       if (ev.kind === "status") {
-        const r = await applyStatusEvent(ev, key, t, sanitized, cacheKeys);
+        const r = await applyStatusInTransaction(db, consentDeps(t), ev, key, sanitized, cacheKeys);
         await forgetCache(cacheKeys); // committed: the cached snapshot misses the limit or the revoke
-        if (r.outcome === "applied") {
-          opts.metrics?.webhookEvents.inc({ kind: metricKind(ev) });
-          if (r.to === "failed" && r.from !== "failed")
-            opts.metrics?.messagesFailed.inc({ code: String(r.failedCode ?? "unknown") });
-        }
+        countStatus(ev, r);
         return r.outcome;
       }
       const outcome = await db.transaction().execute(async (trx): Promise<EventOutcome> => {
@@ -368,20 +334,29 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
       ev.kind === "unknown"
         ? park(ev, ev.reason, ref, notesOf(ev.raw), faults)
         : applyEvent(ev, notesOf(ev.raw), faults);
-    // Statuses are order-free (ranks, earliest times, row locks), so a big batch runs a few at a time. Other
-    // events keep the body's order: a number's or account's updates have no per-row event time to compare.
+    // Statuses are order-free (ranks, earliest times, row locks): the plain ones in one statement, those that
+    // need a transaction a few at a time. Other events keep the body's order: a number's or account's updates
+    // have no per-row event time to compare.
     const statuses = r.events.filter((e) => e.kind === "status");
+    const plain: StatusEvent[] = [];
+    const special: StatusEvent[] = [];
+    for (const ev of statuses) (needsTransaction(ev, notesOf(ev.raw)) ? special : plain).push(ev);
+    const batch = async (): Promise<void> => {
+      if (plain.length === 0) return;
+      const out = await applyPlainStatuses(plain, faults);
+      plain.forEach((ev, i) => settle(ev, out[i]!));
+    };
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < statuses.length) {
-        const ev = statuses[next++]!;
+      while (next < special.length) {
+        const ev = special[next++]!;
         settle(ev, await one(ev));
       }
     };
     const others = async (): Promise<void> => {
       for (const ev of r.events) if (ev.kind !== "status") settle(ev, await one(ev));
     };
-    await Promise.all([others(), ...Array.from({ length: Math.min(concurrency, statuses.length) }, worker)]);
+    await Promise.all([others(), batch(), ...Array.from({ length: Math.min(concurrency, special.length) }, worker)]);
     for (const [ev, o] of toPark) {
       const why = o === "deferred" ? "no matching message after every retry" : "apply failed on every retry";
       outcomes[await park(ev, why, ref, notesOf(ev.raw), faults)] += 1;

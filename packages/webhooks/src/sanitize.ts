@@ -1,3 +1,6 @@
+import { type Executor, writeAudit } from "@wa/db";
+import type { WebhookEvent } from "@wa/meta";
+
 /** Containers deeper than this are replaced: Meta's bodies stay under ~12 levels; jsonb gives up near 10,000. */
 const MAX_JSON_DEPTH = 32;
 const TOO_DEEP = `[removed: nested deeper than ${MAX_JSON_DEPTH} levels]`;
@@ -113,4 +116,24 @@ export function readJsonBody(text: string): ({ ok: true } & Sanitized) | { ok: f
   if (!RISKY_ESCAPE.test(text) && depthOf(text) <= MAX_JSON_DEPTH)
     return { ok: true, value: parsed, notesOf: NO_NOTES };
   return { ok: true, ...sanitizeJson(parsed) };
+}
+
+/** A value Postgres could not store was replaced: said next to the change, in the same transaction. */
+export async function noteSanitized(
+  tx: Executor,
+  ev: WebhookEvent,
+  key: string,
+  paths: readonly string[],
+): Promise<void> {
+  await writeAudit(tx, {
+    actor: "webhook",
+    action: "webhook.sanitized",
+    subjectType: "webhook_event",
+    subjectId: key,
+    details: {
+      kind: ev.kind,
+      paths,
+      why: "NUL, a lone surrogate or hostile nesting replaced so Postgres can store it",
+    },
+  });
 }

@@ -7,12 +7,12 @@ import type pg from "pg";
 // sent), but a delivered/read/played, in either arrival order, wins over it. That makes the final row
 // independent of the order Meta's webhooks arrive in.
 const RANK: Record<StatusEvent["status"], number> = { sent: 1, failed: 1.5, delivered: 2, read: 3, played: 4 };
-const rankOf = (expr: string): string =>
+export const rankOf = (expr: string): string =>
   `(CASE ${expr} WHEN 'sent' THEN 1 WHEN 'failed' THEN 1.5 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'played' THEN 4 ELSE 0 END)`;
 
 // A status implies the ones before it (read without delivered sets delivered too); times keep the earliest seen.
-const TIME_COLUMNS = ["sent_at", "delivered_at", "read_at", "played_at", "failed_at"] as const;
-const IMPLIES: Record<StatusEvent["status"], readonly boolean[]> = {
+export const TIME_COLUMNS = ["sent_at", "delivered_at", "read_at", "played_at", "failed_at"] as const;
+export const IMPLIES: Record<StatusEvent["status"], readonly boolean[]> = {
   sent: [true, false, false, false, false],
   delivered: [true, true, false, false, false],
   read: [true, true, true, false, false],
@@ -89,6 +89,29 @@ interface Row {
   customer_id: string | null;
 }
 
+/** What a status writes besides its status and time: our id when it is one, the error of a failure, pricing. */
+export function statusValues(ev: StatusEvent) {
+  const err = ev.status === "failed" ? ev.errors[0] : undefined;
+  const code = err?.code ?? null;
+  const p = ev.pricing;
+  return {
+    opaque: ev.bizOpaqueCallbackData && UUID.test(ev.bizOpaqueCallbackData) ? ev.bizOpaqueCallbackData : null,
+    code,
+    title: err?.title ?? null,
+    details: err?.details ?? err?.message ?? null,
+    explanation: code === null ? null : explainMetaError(code, err?.details ?? undefined).human_explanation,
+    pricing: p
+      ? JSON.stringify({
+          billable: p.billable,
+          pricing_model: p.pricingModel,
+          type: p.type,
+          category: p.category,
+          status: ev.status,
+        })
+      : null,
+  };
+}
+
 /** Where the status statement runs: a plain pg Pool (prepared, fastest) or Kysely, the pool or a transaction. */
 export interface StatusExecutor {
   readonly db: Executor;
@@ -99,8 +122,9 @@ export interface StatusExecutor {
  * Applies one status in ONE statement (its own transaction, or the caller's when `ex.db` is one): ledger claim
  * under `key`, the message row (matched by wamid,
  * or by our id in biz_opaque_callback_data when the wamid is not stored yet) and the failed-after-delivery
- * audit entry. Status webhooks are most of Meta's traffic; one prepared round trip instead of five is what
- * lets a processor keep up. Deferred = no message row matches yet (nothing written).
+ * audit entry. A body's plain statuses go together through status-batch.ts (same rules); this one is for a
+ * status that commits with more (status-tx.ts) and for the batch's one-by-one fallback. Deferred = no message
+ * row matches yet (nothing written).
  * Campaign counters move right after, outside that statement: they are a derived cache that the campaign
  * sweeper rewrites from the rows (`syncCampaignCounters`), so a crash in between cannot leave them wrong.
  */
@@ -110,38 +134,24 @@ export async function applyStatus(
   key: string,
   now: number,
 ): Promise<StatusResult> {
-  const opaque = ev.bizOpaqueCallbackData && UUID.test(ev.bizOpaqueCallbackData) ? ev.bizOpaqueCallbackData : null;
-  const failed = ev.status === "failed";
-  const err = failed ? ev.errors[0] : undefined;
-  const code = err?.code ?? null;
-  const explanation = code === null ? null : explainMetaError(code, err?.details ?? undefined).human_explanation;
-  const p = ev.pricing;
-  const pricing = p
-    ? JSON.stringify({
-        billable: p.billable,
-        pricing_model: p.pricingModel,
-        type: p.type,
-        category: p.category,
-        status: ev.status,
-      })
-    : null;
+  const v = statusValues(ev);
   const values: unknown[] = [
     ev.wamid,
-    opaque,
+    v.opaque,
     key,
     ev.status,
     RANK[ev.status],
     new Date(ev.timestamp ?? now),
     ...IMPLIES[ev.status],
-    failed,
-    code,
-    err?.title ?? null,
-    err?.details ?? err?.message ?? null,
-    explanation,
-    pricing,
+    ev.status === "failed",
+    v.code,
+    v.title,
+    v.details,
+    v.explanation,
+    v.pricing,
     new Date(now),
   ];
-  const st = opaque ? STATEMENTS.opaque : STATEMENTS.wamid;
+  const st = v.opaque ? STATEMENTS.opaque : STATEMENTS.wamid;
   const rows = ex.pool
     ? (await ex.pool.query<Row>({ name: st.name, text: st.text, values })).rows
     : (await ex.db.executeQuery<Row>(CompiledQuery.raw(st.text, values))).rows;
@@ -165,6 +175,6 @@ export async function applyStatus(
     customerId: row.customer_id,
     from: row.from_status,
     to: row.to_status,
-    failedCode: row.to_status === "failed" ? code : null,
+    failedCode: row.to_status === "failed" ? v.code : null,
   };
 }

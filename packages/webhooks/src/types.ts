@@ -15,7 +15,7 @@ export interface WebhookProcessorOptions {
   readonly optOutKeywords?: readonly string[];
   readonly optInKeywords?: readonly string[];
   readonly now?: () => number;
-  /** Events of one body applied at once (default 4); each takes a pool connection. */
+  /** Statuses of one body that need their own transaction (131050, 131049, sanitized) applied at once (default 4); each takes a pool connection. */
   readonly concurrency?: number;
   /** Called after an inbound message committed (not for duplicates): e.g. publish "a customer wrote". */
   readonly onInbound?: (n: { customerId: string; wamid: string }) => void;
