@@ -9,7 +9,7 @@ import type { ClaimedRow } from "./types.js";
  * `attempts` after the claim identifies this claim: a later claim of the same row has a higher count.
  */
 export async function claim(db: Db, messageId: string): Promise<ClaimedRow | undefined> {
-  const r = await sql<ClaimedRow>`
+  const r = await sql<ClaimedRow>`/* prepared: delivery-claim */
     UPDATE messages m SET status = 'sending', sending_at = now(), meta_call_at = NULL, attempts = m.attempts + 1, updated_at = now()
     FROM customers c
     WHERE m.id = ${messageId} AND m.direction = 'outbound' AND m.status IN ('queued', 'retrying')
@@ -28,15 +28,10 @@ export async function claim(db: Db, messageId: string): Promise<ClaimedRow | und
  * reconciler's age rule skips rows with meta_call_at set; endCall refreshes it when the stamp is cleared.
  */
 export async function beginCall(db: Db, row: ClaimedRow): Promise<boolean> {
-  const r = await db
-    .updateTable("messages")
-    .set({ meta_call_at: sql`now()` })
-    .where("id", "=", row.id)
-    .where("status", "=", "sending")
-    .where("attempts", "=", row.attempts)
-    .returning("id")
-    .executeTakeFirst();
-  return r !== undefined;
+  const r = await sql`/* prepared: delivery-begin-call */
+    UPDATE messages SET meta_call_at = now() WHERE id = ${row.id} AND status = 'sending' AND attempts = ${row.attempts}
+    RETURNING id`.execute(db);
+  return r.rows.length > 0;
 }
 
 /**

@@ -20,7 +20,7 @@ export async function markSent(
   at: Date,
 ): Promise<void> {
   const counters = campaignCounterSql(sql.ref("m.from_status"), sql.ref("m.to_status"));
-  await sql`
+  await sql`/* prepared: delivery-mark-sent */
     WITH c AS (
       UPDATE customers SET last_outbound_at = GREATEST(COALESCE(last_outbound_at, ${at}), ${at}), updated_at = clock_timestamp()
       WHERE channel = ${row.channel} AND customer_id = ${row.customer_id} RETURNING id),
