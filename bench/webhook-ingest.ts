@@ -30,7 +30,9 @@ interface Proc {
 }
 function start(file: string, env: Record<string, string>): Proc {
   const out: string[] = [];
-  const p = spawn(process.execPath, [fileURLToPath(new URL(file, APPS))], {
+  // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it exits (node refuses it in NODE_OPTIONS).
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const p = spawn(process.execPath, [...prof, fileURLToPath(new URL(file, APPS))], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
