@@ -119,7 +119,11 @@ export const webhookProcessorEnv = z
       upper: true,
     }),
     WEBHOOK_INFLIGHT: int("webhook bodies one processor process applies at once", 16, { min: 1, max: 256 }),
-    WEBHOOK_EVENT_CONCURRENCY: int("events of one body applied at once", 4, { min: 1, max: 64 }),
+    WEBHOOK_EVENT_CONCURRENCY: int(
+      "events of one body applied at once when each needs its own transaction (inbound, account events, 131050/131049 or sanitized statuses); plain statuses go in one statement",
+      4,
+      { min: 1, max: 64 },
+    ),
     INBOX_DRAIN_MS: int("how often the processor looks for bodies kept in the Postgres inbox", 1000, {
       min: 50,
       max: 60_000,
