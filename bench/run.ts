@@ -1,6 +1,7 @@
 // `pnpm bench [name…]`: runs benchmarks against the real local services and mock-meta,
 // prints one table and writes bench/results/latest.json. A miss is printed, never hidden.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { growthChart } from "./lib/growth-chart.js";
 import type { Benchmark, BenchRow } from "./lib/types.js";
 
 const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
@@ -68,8 +69,9 @@ const table = rows.map((r) => ({
 }));
 console.table(table);
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(
-  new URL("./results/latest.json", import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`,
-);
+const at = new Date().toISOString();
+writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify({ at, rows }, null, 2)}\n`);
+// Benchmarks run at several sizes (delivery-capacity, campaign with a list of sizes) also draw the growth chart.
+const chart = growthChart(rows, at);
+if (chart) writeFileSync(new URL("./results/growth.svg", import.meta.url), chart);
 process.exit(0);
