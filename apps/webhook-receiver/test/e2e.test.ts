@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { connectBus, type Bus } from "@wa/bus";
-import { createDb, type Db } from "@wa/db";
+import { createDb, type Database, type Db } from "@wa/db";
 import { startMockMeta } from "@wa/mock-meta";
 import { busNames, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
-import { sql } from "kysely";
+import { type Insertable, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_SECRET, signed, statusBody, VERIFY_TOKEN, waitFor } from "./support.js";
 
@@ -29,6 +29,30 @@ function start(file: string, env: Record<string, string>): ChildProcess {
   p.stderr?.on("data", (b: Buffer) => output.push(b.toString()));
   return p;
 }
+
+type Outbound = Insertable<Database["messages"]>;
+const UNSET = [
+  "phone_number_id",
+  "template_name",
+  "template_locale",
+  "error_code",
+  "error_title",
+  "error_details",
+  "error_explanation",
+  "status_reason",
+  "deliver_at",
+  "campaign_id",
+  "idempotency_key",
+  "request_hash",
+] as const;
+
+/** A message row with what the test sets; the columns the tests leave unset are null. */
+const insertOutbound = (db: Db, row: Omit<Outbound, (typeof UNSET)[number]>) =>
+  db
+    .insertInto("messages")
+    .values({ ...(Object.fromEntries(UNSET.map((c) => [c, null])) as Pick<Outbound, (typeof UNSET)[number]>), ...row })
+    .returning("id")
+    .executeTakeFirstOrThrow();
 
 const stop = (p: ChildProcess | undefined) =>
   new Promise<void>((resolve) => {
@@ -102,31 +126,15 @@ describe("receiver and processor processes", () => {
 
   it("a signed status POSTed over HTTP is applied by the processor", async () => {
     await db.insertInto("customers").values({ customer_id: "6281200001111" }).execute();
-    const row = await db
-      .insertInto("messages")
-      .values({
-        customer_id: "6281200001111",
-        direction: "outbound",
-        category: "utility",
-        kind: "template",
-        content: "{}",
-        status: "sent",
-        wamid: "wamid.E2E1",
-        phone_number_id: null,
-        template_name: null,
-        template_locale: null,
-        error_code: null,
-        error_title: null,
-        error_details: null,
-        error_explanation: null,
-        status_reason: null,
-        deliver_at: null,
-        campaign_id: null,
-        idempotency_key: null,
-        request_hash: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const row = await insertOutbound(db, {
+      customer_id: "6281200001111",
+      direction: "outbound",
+      category: "utility",
+      kind: "template",
+      content: "{}",
+      status: "sent",
+      wamid: "wamid.E2E1",
+    });
     const body = statusBody([{ id: "wamid.E2E1", status: "read", timestamp: Math.floor(Date.now() / 1000) }]);
     const res = await fetch(`${base}/webhook`, { method: "POST", ...signed(body) });
     expect(res.status).toBe(200);
@@ -175,31 +183,15 @@ describe("receiver and processor processes", () => {
       return c?.marketing_consent === "revoked" && c.display_name === "Rina";
     });
     // Our row exists before Meta knows the wamid; the webhooks find it through biz_opaque_callback_data.
-    const row = await db
-      .insertInto("messages")
-      .values({
-        customer_id: to,
-        direction: "outbound",
-        category: "service",
-        kind: "text",
-        content: "{}",
-        status: "sending",
-        wamid: null,
-        phone_number_id: null,
-        template_name: null,
-        template_locale: null,
-        error_code: null,
-        error_title: null,
-        error_details: null,
-        error_explanation: null,
-        status_reason: null,
-        deliver_at: null,
-        campaign_id: null,
-        idempotency_key: null,
-        request_hash: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const row = await insertOutbound(db, {
+      customer_id: to,
+      direction: "outbound",
+      category: "service",
+      kind: "text",
+      content: "{}",
+      status: "sending",
+      wamid: null,
+    });
     const sent = await fetch(`${meta.url}/v25.0/100000000000001/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer mock-token" },
@@ -246,31 +238,15 @@ describe("receiver and processor processes", () => {
         20_000,
       );
       await db.insertInto("customers").values({ customer_id: "6281200002222" }).execute();
-      const row = await db
-        .insertInto("messages")
-        .values({
-          customer_id: "6281200002222",
-          direction: "outbound",
-          category: "utility",
-          kind: "template",
-          content: "{}",
-          status: "sent",
-          wamid: "wamid.E2E2",
-          phone_number_id: null,
-          template_name: null,
-          template_locale: null,
-          error_code: null,
-          error_title: null,
-          error_details: null,
-          error_explanation: null,
-          status_reason: null,
-          deliver_at: null,
-          campaign_id: null,
-          idempotency_key: null,
-          request_hash: null,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const row = await insertOutbound(db, {
+        customer_id: "6281200002222",
+        direction: "outbound",
+        category: "utility",
+        kind: "template",
+        content: "{}",
+        status: "sent",
+        wamid: "wamid.E2E2",
+      });
       const body = statusBody([{ id: "wamid.E2E2", status: "delivered", timestamp: Math.floor(Date.now() / 1000) }]);
       const res = await fetch(`http://127.0.0.1:${port}/webhook`, { method: "POST", ...signed(body) });
       expect(res.status).toBe(200);
