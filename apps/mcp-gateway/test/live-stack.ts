@@ -26,7 +26,7 @@ export const envelope = (messageId: string) => ({
   biz_opaque_callback_data: messageId,
 });
 
-export interface LiveStack {
+interface LiveStack {
   env: Env;
   gw: Gateway;
   db: Db;
