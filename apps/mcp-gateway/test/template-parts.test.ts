@@ -1,111 +1,9 @@
-import type { DeliveryWorker } from "@wa/messaging";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupEnv, startDelivery, type Env, type Gateway } from "./harness.js";
-import { startInboundPipe } from "./inbound-pipe.js";
+import { describe, expect, it } from "vitest";
+import { envelope, to, useTemplateStack } from "./template-stack.js";
 
 // Issue 16 (rich templates) through a real SDK client: the refusal happens before Meta, the happy path reaches
 // `delivered` (mock-meta's status webhooks applied by the webhook processor) with the exact Graph payload.
-let env: Env;
-let gw: Gateway;
-let delivery: DeliveryWorker;
-let pipe: Awaited<ReturnType<typeof startInboundPipe>>;
-
-const RICH = [
-  { type: "HEADER", format: "IMAGE", example: { header_handle: ["https://example.com/a.jpg"] } },
-  { type: "BODY", text: "Hi {{1}}, your order is ready." },
-  {
-    type: "BUTTONS",
-    buttons: [
-      { type: "URL", text: "Track", url: "https://shop.example/t/{{1}}" },
-      { type: "QUICK_REPLY", text: "Not me" },
-      { type: "COPY_CODE", example: "SAVE10" },
-    ],
-  },
-];
-const SEEDS = [
-  { name: "rich_update", components: RICH },
-  {
-    name: "doc_notice",
-    components: [
-      { type: "HEADER", format: "DOCUMENT", example: { header_handle: ["https://example.com/a.pdf"] } },
-      { type: "BODY", text: "Your invoice is attached." },
-    ],
-  },
-  {
-    name: "visit_us",
-    components: [
-      { type: "HEADER", format: "LOCATION" },
-      { type: "BODY", text: "See you at our store." },
-    ],
-  },
-  {
-    name: "named_header",
-    parameter_format: "NAMED",
-    components: [
-      { type: "HEADER", format: "TEXT", text: "Order {{order_id}}" },
-      { type: "BODY", text: "Hello {{first_name}}, it ships today." },
-    ],
-  },
-];
-
-let n = 0;
-const to = () => `4477009${String(process.pid % 1000).padStart(3, "0")}${String((n += 1)).padStart(2, "0")}8`;
-
-async function mock(method: string, path: string, body?: unknown) {
-  const r = await fetch(`${env.meta.url}${path}`, {
-    method,
-    headers: { authorization: "Bearer mock-token", "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await r.json()) as Record<string, any>;
-}
-const callsTo = async (id: string) =>
-  (await mock("GET", `/_mock/calls?to=${id}&include_body=true`)).calls as Record<string, any>[];
-
-/** Polls get_delivery_status until the message was delivered (or read, which Meta reports after it). */
-async function deliveredStatus(id: string): Promise<string> {
-  let status = "";
-  for (let i = 0; i < 150 && !["delivered", "read", "failed"].includes(status); i += 1) {
-    status = String((await gw.call("get_delivery_status", { message_id: id })).structured.status);
-    if (status !== "delivered") await new Promise((r) => setTimeout(r, 100));
-  }
-  return status === "read" ? "delivered" : status;
-}
-
-/** Sends, waits for `delivered`, and answers the Graph body mock-meta received. */
-async function delivered(args: Record<string, unknown>): Promise<{ id: string; payload: unknown }> {
-  const r = await gw.call("send_template", args);
-  expect(r.isError, r.text).toBe(false);
-  const id = r.structured.message_id as string;
-  expect(await deliveredStatus(id)).toBe("delivered");
-  const calls = await callsTo(String(r.structured.customer_id));
-  expect(calls).toHaveLength(1); // sent exactly once
-  return { id, payload: calls[0]?.body };
-}
-
-const envelope = (recipient: string, id: string) => ({
-  messaging_product: "whatsapp",
-  recipient_type: "individual",
-  to: `+${recipient}`,
-  biz_opaque_callback_data: id,
-  type: "template",
-});
-
-beforeAll(async () => {
-  env = await setupEnv();
-  for (const s of SEEDS) {
-    await mock("POST", "/_mock/templates", { language: "en", category: "UTILITY", emit_webhook: false, ...s });
-  }
-  gw = await env.gateway(); // its start-up sync copies the templates (and their components)
-  const deps = gw.clients.deps;
-  pipe = await startInboundPipe({ db: deps.db, metaUrl: env.meta.url, names: deps.cfg });
-  delivery = startDelivery(gw.clients, 2);
-});
-afterAll(async () => {
-  await delivery?.close();
-  await pipe?.close();
-  await env?.close();
-});
+const { stack, mock, callsTo, deliveredStatus, delivered } = useTemplateStack();
 
 describe("send_template with header and buttons", () => {
   it("delivers an image header and url / quick-reply / copy-code buttons as Meta's exact components", async () => {
@@ -208,7 +106,7 @@ describe("send_template with header and buttons", () => {
       ],
     ];
     for (const [extra, code_, why] of cases) {
-      const r = await gw.call("send_template", { ...ok, ...extra });
+      const r = await stack.gw.call("send_template", { ...ok, ...extra });
       expect(r.isError).toBe(true);
       expect(r.structured.reason_code).toBe(code_);
       expect(r.structured.human_explanation).toMatch(why);
@@ -230,10 +128,10 @@ describe("send_template with header and buttons", () => {
       ],
       idempotency_key: `rich-${id}`,
     };
-    const a = await gw.call("send_template", args);
-    const b = await gw.call("send_template", { ...args, buttons: args.buttons.toReversed() });
+    const a = await stack.gw.call("send_template", args);
+    const b = await stack.gw.call("send_template", { ...args, buttons: args.buttons.toReversed() });
     expect(b.structured).toMatchObject({ message_id: a.structured.message_id, duplicate: true });
-    const c = await gw.call("send_template", { ...args, header: { type: "image", media_id: "78" } });
+    const c = await stack.gw.call("send_template", { ...args, header: { type: "image", media_id: "78" } });
     expect(c.structured.reason_code).toBe("DUPLICATE_REQUEST");
     expect(await deliveredStatus(a.structured.message_id as string)).toBe("delivered");
     expect(await callsTo(id)).toHaveLength(1);
@@ -252,20 +150,20 @@ describe("schedule_message and schedule_campaign carry the parts", () => {
   };
 
   it("stores a scheduled template's header and buttons, and refuses a mismatch now", async () => {
-    const r = await gw.call("schedule_message", {
+    const r = await stack.gw.call("schedule_message", {
       customer_id: to(),
       message_type: "template",
       content: { type: "template", template_name: "rich_update", variables: ["Ana"], ...parts },
       deliver_at: later(),
     });
     expect(r.isError, r.text).toBe(false);
-    const row = await gw.clients.deps.db
+    const row = await stack.gw.clients.deps.db
       .selectFrom("messages")
       .select("content")
       .where("id", "=", r.structured.message_id as string)
       .executeTakeFirstOrThrow();
     expect(row.content).toMatchObject(parts);
-    const bad = await gw.call("schedule_message", {
+    const bad = await stack.gw.call("schedule_message", {
       customer_id: to(),
       message_type: "template",
       content: { type: "template", template_name: "rich_update", variables: ["Ana"] },
@@ -282,15 +180,15 @@ describe("schedule_message and schedule_campaign carry the parts", () => {
       variables: ["friend"],
       deliver_at: later(),
     };
-    const r = await gw.call("schedule_campaign", { ...base, ...parts });
+    const r = await stack.gw.call("schedule_campaign", { ...base, ...parts });
     expect(r.isError, r.text).toBe(false);
-    const row = await gw.clients.deps.db
+    const row = await stack.gw.clients.deps.db
       .selectFrom("campaigns")
       .select(["template_header", "template_buttons"])
       .where("id", "=", r.structured.campaign_id as string)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ template_header: parts.header, template_buttons: parts.buttons });
-    const bad = await gw.call("schedule_campaign", { ...base, header: parts.header });
+    const bad = await stack.gw.call("schedule_campaign", { ...base, header: parts.header });
     expect(bad.structured).toMatchObject({ reason_code: "TEMPLATE_VARIABLES_MISMATCH" });
     expect(bad.structured.human_explanation).toMatch(/missing button parameter/);
   });
@@ -300,7 +198,7 @@ const q = (text: string) => ({ type: "quick_reply", text });
 
 describe("create_template with header, footer and buttons", () => {
   it("submits Meta's components and stores them for rule 5", async () => {
-    const r = await gw.call("create_template", {
+    const r = await stack.gw.call("create_template", {
       name: "order_ready_rich",
       category: "UTILITY",
       language: "en",
@@ -329,7 +227,7 @@ describe("create_template with header, footer and buttons", () => {
       },
     ];
     expect((await mock("GET", `/v25.0/${r.structured.meta_id}`)).components).toEqual(expected);
-    const row = await gw.clients.deps.db
+    const row = await stack.gw.clients.deps.db
       .selectFrom("templates")
       .select("components")
       .where("name", "=", "order_ready_rich")
@@ -355,7 +253,7 @@ describe("create_template with header, footer and buttons", () => {
     ];
     const before = (await mock("GET", "/_mock/templates")).templates?.length;
     for (const [i, [extra, why]] of cases.entries()) {
-      const r = await gw.call("create_template", { ...body, name: `limit_${i}`, ...extra });
+      const r = await stack.gw.call("create_template", { ...body, name: `limit_${i}`, ...extra });
       expect(r.structured.reason_code, JSON.stringify(extra)).toBe("INVALID_ARGUMENT");
       expect(r.structured.human_explanation).toMatch(why);
     }
@@ -363,7 +261,7 @@ describe("create_template with header, footer and buttons", () => {
   });
 
   it("creates an authentication template with a copy-code button and delivers a code through it", async () => {
-    const r = await gw.call("create_template", {
+    const r = await stack.gw.call("create_template", {
       name: "login_code",
       category: "AUTHENTICATION",
       language: "en",
@@ -373,10 +271,14 @@ describe("create_template with header, footer and buttons", () => {
     let status = "";
     for (let i = 0; i < 50 && status !== "APPROVED"; i += 1) {
       await new Promise((res) => setTimeout(res, 100));
-      status = String((await gw.call("sync_template_status", { template_name: "login_code" })).structured.status);
+      status = String((await stack.gw.call("sync_template_status", { template_name: "login_code" })).structured.status);
     }
     expect(status).toBe("APPROVED");
-    const missing = await gw.call("send_template", { to: to(), template_name: "login_code", variables: ["482913"] });
+    const missing = await stack.gw.call("send_template", {
+      to: to(),
+      template_name: "login_code",
+      variables: ["482913"],
+    });
     expect(missing.structured.human_explanation).toMatch(/button 0 \(OTP "Copy code"\) expects the one-time code/);
     const id = to();
     const sent = await delivered({
@@ -401,7 +303,7 @@ describe("create_template with header, footer and buttons", () => {
 
 describe("media_link_domains policy on template header links", () => {
   it("refuses a header link off the listed domains (POLICY_RESTRICTION); a listed one and a media_id pass", async () => {
-    const db = gw.clients.deps.db;
+    const db = stack.gw.clients.deps.db;
     await db
       .insertInto("policies")
       .values({
@@ -411,7 +313,7 @@ describe("media_link_domains policy on template header links", () => {
         rules: JSON.stringify({ allowed_domains: ["cdn.example"] }),
       })
       .execute();
-    gw.clients.deps.compliance.invalidatePolicies();
+    stack.gw.clients.deps.compliance.invalidatePolicies();
     try {
       const args = {
         template_name: "rich_update",
@@ -421,7 +323,7 @@ describe("media_link_domains policy on template header links", () => {
           { index: 2, type: "copy_code", value: "S1" },
         ],
       };
-      const off = await gw.call("send_template", {
+      const off = await stack.gw.call("send_template", {
         ...args,
         to: to(),
         header: { type: "image", link: "https://evil.example.org/p.jpg" },
@@ -434,12 +336,12 @@ describe("media_link_domains policy on template header links", () => {
         { type: "image", link: "https://img.cdn.example/p.jpg" },
         { type: "image", media_id: "9" },
       ]) {
-        const ok = await gw.call("send_template", { ...args, to: to(), header });
+        const ok = await stack.gw.call("send_template", { ...args, to: to(), header });
         expect(ok.isError, ok.text).toBe(false);
       }
     } finally {
       await db.deleteFrom("policies").where("id", "=", "tpl_links_cdn").execute();
-      gw.clients.deps.compliance.invalidatePolicies();
+      stack.gw.clients.deps.compliance.invalidatePolicies();
     }
   });
 });
