@@ -47,7 +47,7 @@ const UNSET = [
 ] as const;
 
 /** A message row with what the test sets; the columns the tests leave unset are null. */
-const insertOutbound = (db: Db, row: Omit<Outbound, (typeof UNSET)[number]>) =>
+const insertOutbound = (row: Omit<Outbound, (typeof UNSET)[number]>) =>
   db
     .insertInto("messages")
     .values({ ...(Object.fromEntries(UNSET.map((c) => [c, null])) as Pick<Outbound, (typeof UNSET)[number]>), ...row })
@@ -126,7 +126,7 @@ describe("receiver and processor processes", () => {
 
   it("a signed status POSTed over HTTP is applied by the processor", async () => {
     await db.insertInto("customers").values({ customer_id: "6281200001111" }).execute();
-    const row = await insertOutbound(db, {
+    const row = await insertOutbound({
       customer_id: "6281200001111",
       direction: "outbound",
       category: "utility",
@@ -183,7 +183,7 @@ describe("receiver and processor processes", () => {
       return c?.marketing_consent === "revoked" && c.display_name === "Rina";
     });
     // Our row exists before Meta knows the wamid; the webhooks find it through biz_opaque_callback_data.
-    const row = await insertOutbound(db, {
+    const row = await insertOutbound({
       customer_id: to,
       direction: "outbound",
       category: "service",
@@ -238,7 +238,7 @@ describe("receiver and processor processes", () => {
         20_000,
       );
       await db.insertInto("customers").values({ customer_id: "6281200002222" }).execute();
-      const row = await insertOutbound(db, {
+      const row = await insertOutbound({
         customer_id: "6281200002222",
         direction: "outbound",
         category: "utility",
