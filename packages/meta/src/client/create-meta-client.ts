@@ -1,6 +1,5 @@
 import type { MetaResult } from "../result.js";
 import { createGraphCall } from "./graph-request.js";
-import { fetchTransport, nodeTransport } from "./http-transport.js";
 import { createTemplatePayload, markReadPayload, richPayload, templatePayload, textPayload } from "./payloads.js";
 import {
   createdTemplateSchema,
@@ -50,8 +49,8 @@ const WABA_FIELDS = [
 ];
 
 /**
- * Graph API client. Calls go through node:http(s) with one process-wide keep-alive pool (an injected `fetch`
- * replaces it): idle sockets close by themselves, so there is nothing to close.
+ * Graph API client. Holds no sockets of its own: Node 20's global fetch (undici) pools and keeps
+ * connections alive by default, so there is nothing to close.
  */
 export function createMetaClient(config: MetaClientConfig): MetaClient {
   const call = createGraphCall({
@@ -59,7 +58,7 @@ export function createMetaClient(config: MetaClientConfig): MetaClient {
     version: config.version,
     accessToken: config.accessToken,
     timeoutMs: config.timeoutMs ?? 10_000,
-    transport: config.fetch ? fetchTransport(config.fetch) : nodeTransport,
+    fetch: config.fetch ?? globalThis.fetch,
   });
 
   const listTemplates: MetaClient["listTemplates"] = (input = {}) =>

@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { MetaError, MetaResult } from "../result.js";
 import { graphErrorFrom, redactSecret, syntheticError } from "./graph-error.js";
-import type { HttpTransport } from "./http-transport.js";
 
 interface GraphRequest {
   method: "GET" | "POST";
@@ -18,7 +17,7 @@ interface GraphSettings {
   version: string;
   accessToken: string;
   timeoutMs: number;
-  transport: HttpTransport;
+  fetch: typeof fetch;
 }
 
 function buildUrl(s: GraphSettings, req: GraphRequest): string {
@@ -30,9 +29,6 @@ function buildUrl(s: GraphSettings, req: GraphRequest): string {
 }
 
 function causeText(err: unknown): string {
-  // node:http puts the code on the error itself; fetch wraps it in `cause`.
-  const own = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-  if (typeof own === "string" && own !== "ABORT_ERR") return own;
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === "string") return cause.code;
   if (cause && typeof cause.message === "string") return cause.message;
@@ -49,7 +45,7 @@ export function createGraphCall(s: GraphSettings): GraphCall {
     let status: number | null = null;
     let text: string;
     try {
-      const res = await s.transport(buildUrl(s, req), {
+      const res = await s.fetch(buildUrl(s, req), {
         method: req.method,
         headers: {
           authorization: `Bearer ${s.accessToken}`,
@@ -60,7 +56,7 @@ export function createGraphCall(s: GraphSettings): GraphCall {
         signal,
       });
       status = res.status;
-      text = res.text;
+      text = await res.text();
     } catch (err) {
       if (timeout.aborted) {
         return fail(syntheticError("timeout", `Meta did not answer ${label} within ${s.timeoutMs} ms`, status, secret));
