@@ -21,13 +21,10 @@ export interface MockMeta {
 export function createMockMeta(options: MockMetaOptions = {}): MockMeta {
   const log = options.log ?? SILENT_LOG;
   const state = createState(options);
-  const appSecret = options.appSecret ?? "mock-app-secret";
   const ctx: MockContext = {
     state,
-    webhooks: createWebhooks(state, appSecret, log),
+    webhooks: createWebhooks(state, log),
     newWamid: createWamidFactory(),
-    appSecret,
-    accessToken: options.accessToken ?? "mock-token",
     log,
     timers: new Set(),
   };

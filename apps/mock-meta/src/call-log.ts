@@ -18,6 +18,14 @@ export interface CallRecord {
 
 export type NewCall = Omit<CallRecord, "seq">;
 
+/** Exact per-number totals (the ring forgets old calls; a bench spreading load over numbers counts with these). */
+interface PhoneCounts {
+  calls: number;
+  accepted: number;
+  rejected: number;
+  by_code: Record<string, number>;
+}
+
 interface CallFilter {
   to?: string;
   phoneNumberId?: string;
@@ -27,8 +35,14 @@ interface CallFilter {
 export interface CallLog {
   record(call: NewCall): void;
   query(filter: CallFilter, limit: number): { calls: CallRecord[]; total: number; accepted: number };
-  /** `accepted`: messages that got a wamid; `by_code`: Graph errors answered, by code. */
-  stats(): { calls: number; accepted: number; rejected: number; by_code: Record<string, number> };
+  /** `accepted`: messages that got a wamid; `by_code`: Graph errors answered, by code; the same per number. */
+  stats(): {
+    calls: number;
+    accepted: number;
+    rejected: number;
+    by_code: Record<string, number>;
+    by_phone_number_id: Record<string, PhoneCounts>;
+  };
   clear(): void;
 }
 
@@ -43,6 +57,21 @@ export function createCallLog(capacity: number): CallLog {
   let accepted = 0;
   let rejected = 0;
   let byCode = new Map<number, number>();
+  let byPhone = new Map<string, PhoneCounts>();
+  const countPhone = (call: NewCall): void => {
+    if (call.phone_number_id === null) return;
+    let p = byPhone.get(call.phone_number_id);
+    if (p === undefined) {
+      p = { calls: 0, accepted: 0, rejected: 0, by_code: {} };
+      byPhone.set(call.phone_number_id, p);
+    }
+    p.calls += 1;
+    if (call.wamid !== null) p.accepted += 1;
+    if (call.code !== null) {
+      p.rejected += 1;
+      p.by_code[String(call.code)] = (p.by_code[String(call.code)] ?? 0) + 1;
+    }
+  };
   let withBody: { body: unknown }[] = [];
   return {
     record(call) {
@@ -65,6 +94,7 @@ export function createCallLog(capacity: number): CallLog {
         rejected += 1;
         byCode.set(call.code, (byCode.get(call.code) ?? 0) + 1);
       }
+      countPhone(call);
     },
     query(filter, limit) {
       const ordered = head === 0 ? ring : [...ring.slice(head), ...ring.slice(0, head)];
@@ -80,7 +110,9 @@ export function createCallLog(capacity: number): CallLog {
     stats() {
       const by: Record<string, number> = {};
       for (const [code, n] of byCode) by[String(code)] = n;
-      return { calls: seq, accepted, rejected, by_code: by };
+      const perPhone: Record<string, PhoneCounts> = {};
+      for (const [id, p] of byPhone) perPhone[id] = { ...p, by_code: { ...p.by_code } };
+      return { calls: seq, accepted, rejected, by_code: by, by_phone_number_id: perPhone };
     },
     clear() {
       ring = [];
@@ -90,6 +122,7 @@ export function createCallLog(capacity: number): CallLog {
       accepted = 0;
       rejected = 0;
       byCode = new Map();
+      byPhone = new Map();
     },
   };
 }

@@ -9,8 +9,6 @@ export interface MockContext {
   readonly state: MockState;
   readonly webhooks: Webhooks;
   readonly newWamid: () => string;
-  readonly appSecret: string;
-  readonly accessToken: string;
   readonly log: MockLog;
   readonly timers: Set<NodeJS.Timeout>;
 }

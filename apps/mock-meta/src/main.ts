@@ -1,5 +1,6 @@
 import { loadConfigOrExit, mockMetaEnv } from "@wa/config";
 import { createLogger, createShutdown } from "@wa/observability";
+import { accountsFromEnv } from "./accounts-env.js";
 import { startMockMeta } from "./server.js";
 
 const SERVICE = "mock-meta";
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     appSecret: cfg.META_APP_SECRET,
     phoneNumberId: cfg.META_PHONE_NUMBER_ID,
     wabaId: cfg.META_WABA_ID,
+    ...(cfg.MOCK_META_ACCOUNTS === undefined ? {} : { accounts: accountsFromEnv(cfg.MOCK_META_ACCOUNTS) }),
     webhookTargetUrl: cfg.WEBHOOK_TARGET_URL,
     throughputMps: cfg.MOCK_META_THROUGHPUT_MPS,
     pairBurst: cfg.MOCK_META_PAIR_BURST,
@@ -31,8 +33,13 @@ async function main(): Promise<void> {
   log.info(
     {
       url: running.url,
-      phone_number_id: cfg.META_PHONE_NUMBER_ID,
-      waba_id: cfg.META_WABA_ID,
+      phone_number_id: running.mock.state.defaultPhoneId,
+      waba_id: running.mock.state.defaultWabaId,
+      // Ids only: the accounts' tokens and app secrets stay out of the log.
+      accounts: [...running.mock.state.accounts.keys()].map((waba) => ({
+        waba_id: waba,
+        phone_number_ids: [...running.mock.state.phones.values()].filter((p) => p.wabaId === waba).map((p) => p.id),
+      })),
       webhook_target_url: cfg.WEBHOOK_TARGET_URL ?? null,
     },
     "mock-meta listening",

@@ -1,3 +1,4 @@
+import type { MockAccount } from "./accounts.js";
 import type { KnobsPatch } from "./knobs.js";
 import type { TemplateSeed } from "./seed.js";
 
@@ -17,6 +18,9 @@ export interface PhoneSeed {
 }
 
 export interface MockMetaOptions {
+  /** Several WABAs, each with its token, app secret and numbers; when set, the single-number fields below
+   * (accessToken, appSecret, phoneNumberId, wabaId, displayPhoneNumber, verifiedName, extraPhones) are ignored. */
+  accounts?: readonly MockAccount[];
   accessToken?: string; // default "mock-token"
   appSecret?: string; // default "mock-app-secret"
   webhookTargetUrl?: string;

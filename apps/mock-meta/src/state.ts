@@ -1,3 +1,4 @@
+import { resolveAccounts, type AccountCredentials, type QualityRating } from "./accounts.js";
 import { createCallLog, type CallLog } from "./call-log.js";
 import { createIdentities, type Identities } from "./identities.js";
 import { applyKnobs, defaultKnobs, type MockKnobs } from "./knobs.js";
@@ -5,16 +6,7 @@ import type { MockMetaOptions, PhoneSeed } from "./options.js";
 import { createRandom, type Random } from "./prng.js";
 import { createMediaStore, type MediaStore } from "./media.js";
 import { createKeyedLimiter, type Bucket, type KeyedLimiter } from "./rate-limiters.js";
-import {
-  DEFAULT_DISPLAY_PHONE_NUMBER,
-  DEFAULT_PHONE_NUMBER_ID,
-  DEFAULT_VERIFIED_NAME,
-  DEFAULT_WABA_ID,
-  SEED_TEMPLATES,
-} from "./seed.js";
 import { createTemplateStore, type TemplateStore } from "./templates.js";
-
-type QualityRating = "GREEN" | "YELLOW" | "RED" | "UNKNOWN";
 
 export interface PhoneState extends PhoneSeed {
   qualityRating: QualityRating;
@@ -35,6 +27,8 @@ export interface MockState {
   knobs: MockKnobs;
   readonly phones: Map<string, PhoneState>;
   readonly wabaIds: ReadonlySet<string>;
+  /** WABA id → its token, app secret and seed templates. */
+  readonly accounts: ReadonlyMap<string, AccountCredentials>;
   readonly templates: TemplateStore;
   readonly media: MediaStore;
   readonly lastInbound: Map<string, number>; // `${phoneId}|${recipient}` → ms of the last inbound message
@@ -64,25 +58,20 @@ function initialKnobs(o: MockMetaOptions): MockKnobs {
 
 export function createState(o: MockMetaOptions): MockState {
   const now = o.now ?? Date.now;
-  const defaultPhoneId = o.phoneNumberId ?? DEFAULT_PHONE_NUMBER_ID;
-  const defaultWabaId = o.wabaId ?? DEFAULT_WABA_ID;
-  const seeds: PhoneSeed[] = [
-    {
-      id: defaultPhoneId,
-      wabaId: defaultWabaId,
-      displayPhoneNumber: o.displayPhoneNumber ?? DEFAULT_DISPLAY_PHONE_NUMBER,
-      verifiedName: o.verifiedName ?? DEFAULT_VERIFIED_NAME,
-    },
-    ...(o.extraPhones ?? []),
-  ];
-  const mps = o.throughputMps ?? 80;
+  const resolved = resolveAccounts(o);
+  const seeds = resolved.numbers;
+  const accounts = new Map(resolved.accounts.map((a) => [a.wabaId, a]));
+  // The first number of the first account is what control routes use when no phone_number_id is given.
+  const defaultPhoneId = seeds[0]?.id ?? "";
+  const defaultWabaId = resolved.accounts[0]?.wabaId ?? "";
   const knobs = initialKnobs(o);
   const pairs = createKeyedLimiter(knobs.pair_burst, 1 / knobs.pair_interval_ms);
   const templates = createTemplateStore(910_000_000_000_000 + (Math.floor(Date.now() / 1000) % 10_000_000) * 10_000);
   const state: MockState = {
     knobs,
     phones: new Map(),
-    wabaIds: new Set(seeds.map((p) => p.wabaId)),
+    wabaIds: new Set(accounts.keys()),
+    accounts,
     templates,
     media: createMediaStore(1_000_000_000_000_000 + (Math.floor(Date.now() / 1000) % 10_000_000) * 10_000),
     lastInbound: new Map(),
@@ -103,10 +92,9 @@ export function createState(o: MockMetaOptions): MockState {
       state.knobs = initialKnobs(o);
       state.phones.clear();
       const t = now();
-      for (const p of seeds) {
+      for (const { mps, ...p } of seeds) {
         state.phones.set(p.id, {
           ...p,
-          qualityRating: "GREEN",
           messagingLimit: "TIER_250",
           mps,
           burst: mps,
@@ -120,8 +108,7 @@ export function createState(o: MockMetaOptions): MockState {
       pairs.clear();
       state.failNext = [];
       state.calls.clear();
-      for (const waba of state.wabaIds)
-        templates.replaceAll(waba, waba === defaultWabaId ? (o.templates ?? SEED_TEMPLATES) : []);
+      for (const a of accounts.values()) templates.replaceAll(a.wabaId, a.templates);
     },
   };
   state.reset();

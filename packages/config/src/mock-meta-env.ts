@@ -34,6 +34,47 @@ const forceErrors = z
 
 const DIGITS = { regex: /^\d+$/, expected: "expected digits only" };
 
+const digits = z.string().regex(DIGITS.regex, { error: DIGITS.expected });
+// One business number of a MOCK_META_ACCOUNTS entry; snake_case like every other JSON the mock speaks.
+const accountNumber = z.object({
+  phone_number_id: digits,
+  display_phone_number: z.string().optional(),
+  throughput_mps: z.number().int().min(1).max(100_000).optional(),
+  quality_rating: z.enum(["GREEN", "YELLOW", "RED", "UNKNOWN"]).optional(),
+  verified_name: z.string().optional(),
+});
+const account = z.object({
+  waba_id: digits,
+  token: z.string().min(1),
+  app_secret: z.string().min(1),
+  numbers: z.array(accountNumber).min(1),
+});
+
+// JSON in one variable, because a bench or a test stack hands the whole account list to one process. Problems are
+// reported by path without echoing the value: it holds tokens and app secrets.
+const accounts = z
+  .string()
+  .transform((raw, ctx) => {
+    const quiet = (message: string) => {
+      ctx.issues.push({ code: "custom", message, input: raw, params: { echo: false } });
+      return z.NEVER;
+    };
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return quiet("expected a JSON array of accounts");
+    }
+    const parsed = z.array(account).min(1).safeParse(json);
+    if (parsed.success) return parsed.data;
+    const first = parsed.error.issues[0];
+    return quiet(`[${first?.path.join(".") ?? ""}] ${first?.message ?? "invalid"}`);
+  })
+  .optional()
+  .describe(
+    "several WABAs/numbers as JSON [{waba_id, token, app_secret, numbers:[{phone_number_id, …}]}]; unset = META_*",
+  );
+
 export const mockMetaEnv = z.object({
   ...baseEnv.shape,
   ...httpEnv(8081).shape,
@@ -42,6 +83,7 @@ export const mockMetaEnv = z.object({
   META_PHONE_NUMBER_ID: text("the mock's default business phone number id", "100000000000001", DIGITS),
   META_WABA_ID: text("the mock's default WhatsApp Business Account id", "200000000000001", DIGITS),
   WEBHOOK_TARGET_URL: optionalUrl("where the mock POSTs signed webhooks (unset = none sent)", ["http", "https"]),
+  MOCK_META_ACCOUNTS: accounts,
   MOCK_META_THROUGHPUT_MPS: int("sends per second per phone number before error 130429", 80, { min: 1, max: 100_000 }),
   MOCK_META_PAIR_BURST: int("sends to one recipient allowed in a burst before error 131056", 3, { min: 1, max: 1000 }),
   MOCK_META_PAIR_INTERVAL_MS: int("refill interval of the per-recipient pair bucket", 6000, { min: 1, max: DAY_MS }),

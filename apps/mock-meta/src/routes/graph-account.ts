@@ -1,13 +1,14 @@
+import { tokenKnown, wabasOf } from "../auth.js";
 import type { MockContext } from "../context.js";
 
 // What a system user's token looks like to GET /debug_token (meta-api.md §4; Graph's access-token debugger):
-// never expiring, granted on this mock's WABAs, scopes from the token_scopes knob.
+// never expiring, granted on the WABAs of the token's account, scopes from the token_scopes knob.
 const MOCK_APP_ID = "100000000000001";
 
 /** GET /{version}/debug_token?input_token=…: the token's validity, type and granted scopes. */
 export function debugToken(ctx: MockContext, inputToken: string | undefined): object {
   const now = Math.floor(ctx.state.now() / 1000);
-  if (inputToken !== ctx.accessToken || ctx.state.knobs.token_revoked) {
+  if (inputToken === undefined || !tokenKnown(ctx.state, inputToken)) {
     return {
       data: {
         app_id: MOCK_APP_ID,
@@ -17,7 +18,7 @@ export function debugToken(ctx: MockContext, inputToken: string | undefined): ob
       },
     };
   }
-  const targets = [...ctx.state.wabaIds];
+  const targets = wabasOf(ctx.state, inputToken);
   const scopes = ctx.state.knobs.token_scopes;
   return {
     data: {

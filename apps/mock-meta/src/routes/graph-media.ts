@@ -1,4 +1,5 @@
 import type { Context, Hono, Next } from "hono";
+import { ownerWaba, tokenKnown, tokenOwns } from "../auth.js";
 import type { MockContext } from "../context.js";
 import type { GraphErrorInput } from "../error-catalog.js";
 import { MEDIA_TYPES } from "../media.js";
@@ -91,11 +92,20 @@ export function registerMediaRoutes(app: Hono, ctx: MockContext, V: string, fail
 
   // The download host is outside the versioned Graph paths, yet still refuses a request without the token.
   app.get(DOWNLOAD_PATH, (c) => {
-    const auth = c.req.header("authorization");
-    if (auth !== `Bearer ${ctx.accessToken}` || state.knobs.token_revoked)
+    const auth = c.req.header("authorization") ?? "";
+    const token = auth.startsWith("Bearer ") ? auth.slice(7).trim() : null;
+    if (!tokenKnown(state, token))
       return json({ error: { message: "Invalid OAuth access token", type: "OAuthException", code: 190 } }, 401);
     const obj = state.media.get(c.req.query("mid") ?? "");
-    if (obj === undefined || obj.token !== c.req.query("hash")) return new Response("Not Found", { status: 404 });
+    // Another account's token is treated like a wrong hash: the URL names nothing this token may fetch.
+    const owner = obj === undefined ? undefined : ownerWaba(state, obj.id);
+    if (
+      obj === undefined ||
+      obj.token !== c.req.query("hash") ||
+      owner === undefined ||
+      !tokenOwns(state, token, owner)
+    )
+      return new Response("Not Found", { status: 404 });
     return new Response(obj.bytes, {
       headers: { "content-type": obj.mimeType, "content-length": String(obj.bytes.length) },
     });

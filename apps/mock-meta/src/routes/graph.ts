@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import type { Hono } from "hono";
+import { ownerWaba, proofValid, tokenKnown, tokenOwns } from "../auth.js";
 import { emptyCall, type MockContext } from "../context.js";
 import { graphError, type GraphErrorInput } from "../error-catalog.js";
 import { sendMessage, unknownObject } from "../send-message.js";
@@ -21,19 +21,24 @@ function tokenOf(req: Request, url: string): string | null {
 /** The Graph API surface: every path under a `v<NN>.0` prefix, bearer-token protected, with the latency knob. */
 export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
   const { state } = ctx;
+  // Calls on a number's path (uploads, account info, refused sends) carry its id, so a bench can count per number.
+  const logged = (method: string, path: string) => {
+    const id = path.split("/")[2] ?? "";
+    return { ...emptyCall(method, path, state.now()), phone_number_id: state.phones.has(id) ? id : null };
+  };
   const fail = (e: GraphErrorInput, method: string, path: string, headers?: Record<string, string>): Response => {
     const err = graphError(e, state.random, state.knobs.throttle_http_status);
-    state.calls.record({ ...emptyCall(method, path, state.now()), http_status: err.status, code: e.code });
+    state.calls.record({ ...logged(method, path), http_status: err.status, code: e.code });
     return json(err.body, err.status, headers);
   };
   const ok = (body: object, method: string, path: string): Response => {
-    state.calls.record(emptyCall(method, path, state.now()));
+    state.calls.record(logged(method, path));
     return json(body);
   };
 
   app.use(`${V}/*`, async (c, next) => {
     const token = tokenOf(c.req.raw, c.req.url);
-    if (token !== ctx.accessToken || state.knobs.token_revoked) {
+    if (!tokenKnown(state, token)) {
       const message =
         token === null
           ? "An active access token must be used to query information about the current user."
@@ -44,10 +49,16 @@ export function registerGraphRoutes(app: Hono, ctx: MockContext): void {
     }
     // Graph checks appsecret_proof whenever a call carries one: a proof made with another app's secret fails.
     const proof = c.req.query("appsecret_proof");
-    if (proof !== undefined && proof !== createHmac("sha256", ctx.appSecret).update(token).digest("hex")) {
+    if (proof !== undefined && !proofValid(state, token, proof)) {
       const message = "Invalid appsecret_proof provided in the API argument";
       return fail({ code: 100, message, type: "GraphMethodException" }, c.req.method, c.req.path);
     }
+    // A valid token on another WABA's number, WABA, template or media: Graph answers as if the object did not
+    // exist (100, subcode 33, "…cannot be loaded due to missing permissions…"), not 190: the token itself is fine.
+    const id = c.req.path.split("/")[2] ?? "";
+    const owner = ownerWaba(state, id);
+    if (owner !== undefined && !tokenOwns(state, token, owner))
+      return fail(unknownObject(c.req.method === "POST" ? "post" : "get", id), c.req.method, c.req.path);
     const k = state.knobs;
     if (k.latency_ms > 0 || k.latency_jitter_ms > 0)
       await sleep(k.latency_ms + Math.floor(state.random() * k.latency_jitter_ms));

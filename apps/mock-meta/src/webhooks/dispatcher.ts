@@ -16,10 +16,12 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
-/** Schedules webhook events, batches the ones due together into envelopes, encodes, signs and posts them. */
-export function createWebhooks(state: MockState, appSecret: string, log: MockLog): Webhooks {
+/**
+ * Schedules webhook events, batches the ones due together into envelopes, encodes, signs and posts them. Each
+ * envelope is about one WABA and is signed with the app secret of that WABA's account.
+ */
+export function createWebhooks(state: MockState, log: MockLog): Webhooks {
   const poster = createPoster(
-    appSecret,
     () => ({
       targetUrl: state.knobs.webhook_target_url,
       retryDelaysMs: state.knobs.webhook_retry_delays_ms,
@@ -31,7 +33,8 @@ export function createWebhooks(state: MockState, appSecret: string, log: MockLog
   const phoneMeta = (id: string) => state.phones.get(id);
   const scheduler = createScheduler<WebhookEvent>((events) => {
     for (const env of buildEnvelopes(events, state.knobs.webhook_max_batch, phoneMeta)) {
-      poster.post(encodeMetaJson(env.payload), env.events);
+      const secret = state.accounts.get(env.wabaId)?.appSecret;
+      if (secret !== undefined) poster.post(encodeMetaJson(env.payload), env.events, secret);
     }
   });
   const enabled = (): boolean => state.knobs.webhook_target_url !== null;

@@ -15,6 +15,7 @@ export interface PhoneMeta {
 }
 
 export interface Envelope {
+  readonly wabaId: string; // whose app secret signs it
   readonly payload: object;
   readonly events: number;
 }
@@ -33,7 +34,7 @@ export function buildEnvelopes(
   for (const e of events) {
     if (e.kind === "waba") {
       const entry = { id: e.wabaId, time: e.time, changes: [{ value: e.value, field: e.field }] };
-      out.push({ payload: { object: "whatsapp_business_account", entry: [entry] }, events: 1 });
+      out.push({ wabaId: e.wabaId, payload: { object: "whatsapp_business_account", entry: [entry] }, events: 1 });
       continue;
     }
     let group = byPhone.get(e.phoneId);
@@ -52,6 +53,7 @@ export function buildEnvelopes(
     if (meta === undefined) continue;
     const metadata = { display_phone_number: meta.displayPhoneNumber, phone_number_id: phoneId };
     const wrap = (value: object, n: number): Envelope => ({
+      wabaId: meta.wabaId,
       payload: {
         object: "whatsapp_business_account",
         entry: [

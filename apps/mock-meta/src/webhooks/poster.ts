@@ -19,7 +19,7 @@ export interface WebhookStats {
 }
 
 export interface Poster {
-  post(body: string, events: number): void;
+  post(body: string, events: number, appSecret: string): void;
   stats(): WebhookStats;
   idle(): boolean;
   clear(): void;
@@ -37,7 +37,7 @@ interface Job {
 const MAX_QUEUE = 10_000;
 
 /** Bounded-concurrency POSTer: like Meta, anything but HTTP 200 is retried a few times, then dropped. */
-export function createPoster(appSecret: string, settings: () => PosterSettings, log: MockLog): Poster {
+export function createPoster(settings: () => PosterSettings, log: MockLog): Poster {
   let queue: Job[] = [];
   const retryTimers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
@@ -113,7 +113,7 @@ export function createPoster(appSecret: string, settings: () => PosterSettings, 
   }
 
   return {
-    post(body, events) {
+    post(body, events, appSecret) {
       enqueue({
         body,
         signature: signBody(appSecret, body),
