@@ -14,6 +14,7 @@ import * as m0012 from "./0012_campaign_template_parts.js";
 import * as m0013 from "./0013_agent_keys.js";
 import * as m0014 from "./0014_approvals.js";
 import * as m0015 from "./0015_approval_idempotency.js";
+import * as m0016 from "./0016_accounts.js";
 
 /** Every migration, in order. Names sort in run order; files are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -32,4 +33,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0013_agent_keys": m0013,
   "0014_approvals": m0014,
   "0015_approval_idempotency": m0015,
+  "0016_accounts": m0016,
 });

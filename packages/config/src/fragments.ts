@@ -46,6 +46,11 @@ export const natsEnv = z.object({
   WEBHOOK_CONSUMER: text("durable consumer of WEBHOOK_STREAM", "webhook-processors", NATS_NAME),
 });
 
+const accountsFile = text(
+  "businesses, WABAs and numbers (YAML), upserted at start; missing = the one number of the META_* variables",
+  "accounts.yaml",
+);
+
 export const metaEnv = z.object({
   META_API_BASE_URL: url(
     "Graph API base URL (mock-meta in dev: http://127.0.0.1:8081)",
@@ -60,10 +65,12 @@ export const metaEnv = z.object({
   META_PHONE_NUMBER_ID: required("the WhatsApp business phone number id", DIGITS),
   META_WABA_ID: required("the WhatsApp Business Account id", DIGITS),
   META_TIMEOUT_MS: int("timeout of one Graph API call", 10_000, { min: 1, max: 600_000 }),
+  ACCOUNTS_FILE: accountsFile,
 });
 
 export const metaWebhookEnv = z.object({
   META_APP_SECRET: required("the Meta app secret that signs webhooks"),
+  ACCOUNTS_FILE: accountsFile,
   WEBHOOK_VERIFY_TOKEN: required("the token Meta echoes when verifying the webhook URL"),
 });
 

@@ -44,6 +44,27 @@ interface PhoneNumbersTable {
   quality_rating: Generated<string>;
   messaging_limit_tier: string | null;
   throughput_mps: Generated<number>;
+  is_default: Generated<boolean>; // the number a tool uses when it names none
+  active: Generated<boolean>; // false: no longer in accounts.yaml (kept for history, never sent from)
+  updated_at: UpdatedAt;
+}
+
+/** A business portfolio (accounts.yaml): consent, customers and caps are per business, under its `channel`. */
+interface BusinessesTable {
+  business_id: string;
+  name: string;
+  channel: string; // "whatsapp" for the default business, "whatsapp:<business_id>" for the others; never changes
+  is_default: Generated<boolean>;
+  messaging_limit_tier: string | null; // the portfolio's tier (shared by all its numbers)
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+interface WabasTable {
+  waba_id: string;
+  business_id: string;
+  name: string | null;
+  created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
 
@@ -74,6 +95,7 @@ interface ConversationsTable {
   id: Generated<string>;
   channel: Generated<string>;
   customer_id: string;
+  phone_number_id: string | null; // the business number of this window; null only before the accounts sync
   status: Generated<"active" | "archived">;
   conversation_type: Generated<"customer_service" | "free_entry_point">;
   opened_at: Timestamp;
@@ -140,6 +162,7 @@ interface CampaignsTable {
   type: "marketing" | "utility";
   template_name: string;
   locale: Generated<string>;
+  phone_number_id: string | null; // the number it sends from; null only before the accounts sync
   variables: ColumnType<unknown, string | null, string | null>;
   template_header: ColumnType<unknown, string | null | undefined, string | null>; // send_template's header part
   template_buttons: ColumnType<unknown, string | null | undefined, string | null>; // its button parameters
@@ -348,6 +371,8 @@ interface LoginAttemptsTable {
 
 export interface Database {
   phone_numbers: PhoneNumbersTable;
+  businesses: BusinessesTable;
+  wabas: WabasTable;
   customers: CustomersTable;
   customer_aliases: CustomerAliasesTable;
   conversations: ConversationsTable;

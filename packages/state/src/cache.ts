@@ -32,8 +32,17 @@ function unwrap(results: ExecResult): unknown[] {
 export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) {
   return {
     /** One round trip: window, customer snapshot and (optionally) the frequency mirror. */
-    async read(customerId: string, channel: string, now: number, withSlots: boolean): Promise<CachedState> {
-      const p = redis.pipeline().get(keys.conv(customerId, channel)).get(keys.customer(customerId, channel));
+    async read(
+      customerId: string,
+      channel: string,
+      number: string | null,
+      now: number,
+      withSlots: boolean,
+    ): Promise<CachedState> {
+      const p = redis
+        .pipeline()
+        .get(keys.conv(customerId, channel, number))
+        .get(keys.customer(customerId, channel));
       if (withSlots) {
         p.zrangebyscore(keys.freq(customerId, channel), `(${now - WINDOW_MS}`, "+inf", "WITHSCORES");
         p.exists(keys.freqSeeded(customerId, channel));
@@ -61,8 +70,13 @@ export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) 
     },
 
     /** TTL = exact time left in the window; an expired window is removed. */
-    async putWindow(customerId: string, channel: string, w: WindowSource, version: number, now: number): Promise<void> {
-      const key = keys.conv(customerId, channel);
+    async putWindow(
+      at: { customerId: string; channel: string; number: string | null },
+      w: WindowSource,
+      version: number,
+      now: number,
+    ): Promise<void> {
+      const key = keys.conv(at.customerId, at.channel, at.number);
       const left = w.expiresAt - now;
       if (left <= 0) await redis.del(key);
       else await setIfNewer.run(redis, [key], [encodeWindow(w, version), version, Math.ceil(left)]);
@@ -100,9 +114,9 @@ export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) 
       await redis.zrem(keys.freq(customerId, channel), slotId);
     },
 
-    async forget(customerId: string, channel: string): Promise<void> {
+    async forget(customerId: string, channel: string, number: string | null): Promise<void> {
       await redis.del(
-        keys.conv(customerId, channel),
+        keys.conv(customerId, channel, number),
         keys.customer(customerId, channel),
         keys.freqSeeded(customerId, channel),
       );

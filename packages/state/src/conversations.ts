@@ -1,6 +1,6 @@
 import { WINDOW_MS } from "@wa/config";
-import type { ConversationRow } from "@wa/db";
-import { sql } from "kysely";
+import type { ConversationRow, Database } from "@wa/db";
+import { type ExpressionBuilder, sql } from "kysely";
 import { type Executor, VERSION, channelOf } from "./customers.js";
 import type { Conversation, CustomerKey } from "./types.js";
 import type { WindowSource } from "./window.js";
@@ -12,20 +12,21 @@ const EXPIRING_SOON_MS = 2 * 60 * 60 * 1000; // tools.md: closes within 2 h
  * Opens or refreshes the one active conversation from an inbound message's own timestamp.
  * Out-of-order messages never move the window back; a message after expiry starts a new session.
  */
-export async function upsertInbound(db: Executor, key: CustomerKey, at: Date) {
+export async function upsertInbound(db: Executor, key: CustomerKey, number: string | null, at: Date) {
   const expires = new Date(at.getTime() + WINDOW_MS);
   return db
     .insertInto("conversations")
     .values({
       channel: channelOf(key),
       customer_id: key.customerId,
+      phone_number_id: number,
       opened_at: at,
       last_inbound_at: at,
       window_expires_at: expires,
     })
     .onConflict((oc) =>
       oc
-        .columns(["channel", "customer_id"])
+        .columns(["channel", "customer_id", "phone_number_id"])
         .where("status", "=", "active")
         .doUpdateSet({
           opened_at: sql`CASE WHEN conversations.window_expires_at <= excluded.last_inbound_at
@@ -40,7 +41,14 @@ export async function upsertInbound(db: Executor, key: CustomerKey, at: Date) {
     .executeTakeFirstOrThrow();
 }
 
-export async function touchOutbound(db: Executor, key: CustomerKey, at: Date) {
+/** The window's number: null only in a database without accounts (a test's), matching rows written so. */
+function ofNumber(number: string | null) {
+  return number === null
+    ? (eb: ExpressionBuilder<Database, "conversations">) => eb("phone_number_id", "is", null)
+    : (eb: ExpressionBuilder<Database, "conversations">) => eb("phone_number_id", "=", number);
+}
+
+export async function touchOutbound(db: Executor, key: CustomerKey, number: string | null, at: Date) {
   return db
     .updateTable("conversations")
     .set({
@@ -49,19 +57,21 @@ export async function touchOutbound(db: Executor, key: CustomerKey, at: Date) {
     })
     .where("channel", "=", channelOf(key))
     .where("customer_id", "=", key.customerId)
+    .where(ofNumber(number))
     .where("status", "=", "active")
     .returningAll()
     .returning(VERSION)
     .executeTakeFirst();
 }
 
-export async function selectActive(db: Executor, key: CustomerKey) {
+export async function selectActive(db: Executor, key: CustomerKey, number: string | null) {
   return db
     .selectFrom("conversations")
     .selectAll()
     .select(VERSION)
     .where("channel", "=", channelOf(key))
     .where("customer_id", "=", key.customerId)
+    .where(ofNumber(number))
     .where("status", "=", "active")
     .executeTakeFirst();
 }
@@ -83,6 +93,7 @@ export function toConversation(row: ConversationRow, now: number): Conversation 
     id: row.id,
     channel: row.channel,
     customerId: row.customer_id,
+    phoneNumberId: row.phone_number_id,
     status: row.status,
     conversationType: row.conversation_type,
     openedAt: row.opened_at,
@@ -98,11 +109,13 @@ export function toConversation(row: ConversationRow, now: number): Conversation 
 export interface ListFilter {
   readonly status?: ConversationStatusFilter; // none = every non-archived conversation
   readonly channel?: string;
+  readonly phoneNumberId?: string; // one number's windows; none = every number's
 }
 
 export async function listRows(db: Executor, filter: ListFilter, limit: number, offset: number, now: number) {
   const at = new Date(now);
   let q = db.selectFrom("conversations").where("channel", "=", filter.channel ?? "whatsapp");
+  if (filter.phoneNumberId !== undefined) q = q.where("phone_number_id", "=", filter.phoneNumberId);
   switch (filter.status) {
     case undefined:
       q = q.where("status", "=", "active");

@@ -34,6 +34,8 @@ export interface StateStoreOptions {
   readonly db: Kysely<Database>;
   readonly redis?: Redis; // omitted: Postgres only
   readonly keyPrefix?: string;
+  /** The number a key without phoneNumberId means (accounts: the default number). None: windows carry no number. */
+  readonly phoneNumberId?: string;
   readonly log?: StateLogger;
   readonly now?: () => number;
   readonly customerTtlMs?: number; // snapshot lifetime; bounds staleness if a write-through was lost
@@ -75,6 +77,7 @@ export function createStateStore(opts: StateStoreOptions) {
         seededMs: opts.slotsSeededTtlMs ?? 300_000,
       })
     : undefined;
+  const numberOf = (key: CustomerKey): string | null => key.phoneNumberId ?? opts.phoneNumberId ?? null;
   const cached = async <T>(op: (c: NonNullable<typeof cache>) => Promise<T>): Promise<T | undefined> =>
     cache ? guard.run(() => op(cache)) : undefined;
 
@@ -86,7 +89,8 @@ export function createStateStore(opts: StateStoreOptions) {
 
   async function putWindow(key: CustomerKey, row: Parameters<typeof toWindowSource>[0] & { version: string }) {
     const src = toWindowSource(row);
-    await cached((c) => c.putWindow(key.customerId, channelOf(key), src, Number(row.version), now()));
+    const at = { customerId: key.customerId, channel: channelOf(key), number: numberOf(key) };
+    await cached((c) => c.putWindow(at, src, Number(row.version), now()));
     return windowAt(src, now());
   }
 
@@ -98,7 +102,7 @@ export function createStateStore(opts: StateStoreOptions) {
   }
 
   async function loadWindow(key: CustomerKey): Promise<CareWindow> {
-    const row = await selectActive(db, key);
+    const row = await selectActive(db, key, numberOf(key));
     return row ? putWindow(key, row) : CLOSED_WINDOW;
   }
 
@@ -111,7 +115,7 @@ export function createStateStore(opts: StateStoreOptions) {
   /** Redis first; each part missing from the cache comes from Postgres and is put back. */
   async function read(key: CustomerKey, withSlots: boolean): Promise<StateSnapshot> {
     const t = now();
-    const hit = await cached((c) => c.read(key.customerId, channelOf(key), t, withSlots));
+    const hit = await cached((c) => c.read(key.customerId, channelOf(key), numberOf(key), t, withSlots));
     if (!hit) {
       const [customer, window, slots] = await Promise.all([
         loadCustomer(key),
@@ -155,7 +159,7 @@ export function createStateStore(opts: StateStoreOptions) {
     },
 
     async getCustomer(key: CustomerKey): Promise<Customer | null> {
-      const hit = await cached((c) => c.read(key.customerId, channelOf(key), now(), false));
+      const hit = await cached((c) => c.read(key.customerId, channelOf(key), numberOf(key), now(), false));
       return hit?.customer !== undefined ? hit.customer : loadCustomer(key);
     },
 
@@ -181,7 +185,7 @@ export function createStateStore(opts: StateStoreOptions) {
       const at = new Date(Math.min(new Date(messageAt).getTime(), now()));
       const written = await inTransaction(db, async (trx) => {
         await upsertCustomerRow(trx, key, info);
-        const convRow = await upsertInbound(trx, key, at);
+        const convRow = await upsertInbound(trx, key, numberOf(key), at);
         const customerRow = await touchCustomer(trx, key, "last_inbound_at", at);
         if (!customerRow) throw new Error("customer row vanished");
         return { customerRow, convRow };
@@ -195,7 +199,7 @@ export function createStateStore(opts: StateStoreOptions) {
       const at = new Date(sentAt);
       const written = await inTransaction(db, async (trx) => {
         const customerRow = await touchCustomer(trx, key, "last_outbound_at", at);
-        return { customerRow, convRow: await touchOutbound(trx, key, at) };
+        return { customerRow, convRow: await touchOutbound(trx, key, numberOf(key), at) };
       });
       if (written.customerRow) await putCustomer(key, written.customerRow);
       if (written.convRow) await putWindow(key, written.convRow);
@@ -211,10 +215,15 @@ export function createStateStore(opts: StateStoreOptions) {
     },
 
     /**
-     * getSnapshot for many customers of one channel, straight from Postgres in three queries (a batch send:
-     * one Redis read per recipient costs more than the bulk read, and would fill the cache with one-off keys).
+     * getSnapshot for many customers of one channel and number, straight from Postgres in three queries (a batch
+     * send: one Redis read per recipient costs more than the bulk read, and would fill the cache with one-off keys).
      */
-    async getSnapshots(channel: string, customerIds: readonly string[]): Promise<Map<string, StateSnapshot>> {
+    async getSnapshots(
+      channel: string,
+      customerIds: readonly string[],
+      phoneNumberId?: string,
+    ): Promise<Map<string, StateSnapshot>> {
+      const number = numberOf({ customerId: "", phoneNumberId });
       const t = now();
       const ids = [...new Set(customerIds)];
       if (ids.length === 0) return new Map();
@@ -225,6 +234,7 @@ export function createStateStore(opts: StateStoreOptions) {
           .selectAll()
           .where("channel", "=", channel)
           .where("customer_id", "in", ids)
+          .where((eb) => (number === null ? eb("phone_number_id", "is", null) : eb("phone_number_id", "=", number)))
           .where("status", "=", "active")
           .execute(),
         loadSlotEntriesMany(db, channel, ids, t),
@@ -241,7 +251,8 @@ export function createStateStore(opts: StateStoreOptions) {
 
     async archiveConversation(id: string, actor: AuditActor = "agent"): Promise<ArchiveResult> {
       const result = await archive(db, id, now(), actor);
-      if (result.ok) await cached((c) => c.forget(result.conversation.customerId, result.conversation.channel));
+      const conv = result.ok ? result.conversation : null;
+      if (conv) await cached((c) => c.forget(conv.customerId, conv.channel, conv.phoneNumberId));
       return result;
     },
 
@@ -271,7 +282,7 @@ export function createStateStore(opts: StateStoreOptions) {
 
     /** Drops every cached entry of a customer, for writes made outside this store. */
     async invalidate(key: CustomerKey): Promise<void> {
-      await cached((c) => c.forget(key.customerId, channelOf(key)));
+      await cached((c) => c.forget(key.customerId, channelOf(key), numberOf(key)));
     },
 
     /** Whether the last Redis call worked (for readiness reports). */

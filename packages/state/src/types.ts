@@ -1,7 +1,8 @@
 /** A customer on one channel; `customerId` is the phone's digits without "+", or a BSUID. */
 export interface CustomerKey {
   readonly customerId: string;
-  readonly channel?: string; // default "whatsapp"
+  readonly channel?: string; // default "whatsapp"; each business of accounts.yaml has its own
+  readonly phoneNumberId?: string; // the business number, for the 24 h window; default: the store's number
 }
 
 export type ConsentStatus = "granted" | "revoked" | "unknown";
@@ -49,6 +50,7 @@ export interface Conversation {
   readonly id: string;
   readonly channel: string;
   readonly customerId: string;
+  readonly phoneNumberId: string | null; // the business number the window is with
   readonly status: "active" | "archived";
   readonly conversationType: ConversationType;
   readonly openedAt: Date;

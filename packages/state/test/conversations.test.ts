@@ -25,7 +25,7 @@ describe("conversations (the care window)", () => {
       remainingMs: 21 * H,
     });
     expect(customer.lastInboundAt).toEqual(new Date(sentAt));
-    const ttl = await env.redis.pttl(`${env.prefix}conv:${id}:whatsapp`);
+    const ttl = await env.redis.pttl(`${env.prefix}conv:${id}:whatsapp:-`);
     // TTL is counted from the store's clock (T0) and Redis keeps it in real ms.
     expect(ttl).toBeGreaterThan(21 * H - 5_000);
     expect(ttl).toBeLessThanOrEqual(21 * H);
@@ -61,10 +61,10 @@ describe("conversations (the care window)", () => {
     const id = phone();
     await s.recordInbound({ customerId: id }, T0 - H);
     expect((await s.getWindow({ customerId: id })).open).toBe(true);
-    await env.redis.del(`${env.prefix}conv:${id}:whatsapp`);
+    await env.redis.del(`${env.prefix}conv:${id}:whatsapp:-`);
     const w = await s.getWindow({ customerId: id });
     expect(w).toMatchObject({ open: true, remainingMs: 23 * H });
-    expect(await env.redis.exists(`${env.prefix}conv:${id}:whatsapp`)).toBe(1); // put back
+    expect(await env.redis.exists(`${env.prefix}conv:${id}:whatsapp:-`)).toBe(1); // put back
     set(T0 + 23 * H);
     expect(await s.getWindow({ customerId: id })).toMatchObject({ open: false, remainingMs: 0 });
     expect((await s.getWindow({ customerId: phone() })).open).toBe(false); // nobody
@@ -140,5 +140,37 @@ describe("conversations (the care window)", () => {
     });
     const page = await s.listConversations({ channel: ch }, 1, 1);
     expect(page).toMatchObject({ total: 3, conversations: [{ customerId: ids[1] }] });
+  });
+
+  it("keeps one window per (number, customer): writing to number A opens nothing on number B", async () => {
+    let t = T0;
+    const s = createStateStore({
+      db: env.db,
+      redis: env.redis,
+      keyPrefix: env.prefix,
+      now: () => t,
+      phoneNumberId: "111",
+    });
+    const id = phone();
+    await s.recordInbound({ customerId: id }, T0 - H); // to the store's number (A = 111)
+    expect((await s.getWindow({ customerId: id })).open).toBe(true);
+    expect((await s.getWindow({ customerId: id, phoneNumberId: "111" })).open).toBe(true);
+    expect((await s.getWindow({ customerId: id, phoneNumberId: "222" })).open).toBe(false);
+    await s.recordInbound({ customerId: id, phoneNumberId: "222" }, T0 - 30 * 60_000);
+    const b = await s.getWindow({ customerId: id, phoneNumberId: "222" });
+    expect(b.expiresAt).toEqual(new Date(T0 - 30 * 60_000 + 24 * H));
+    const a = await s.getWindow({ customerId: id });
+    expect(a.expiresAt).toEqual(new Date(T0 - H + 24 * H)); // B's message did not move A's window
+    const rows = await env.db
+      .selectFrom("conversations")
+      .select("phone_number_id")
+      .where("customer_id", "=", id)
+      .execute();
+    expect(rows.map((r) => r.phone_number_id).toSorted()).toEqual(["111", "222"]);
+    await env.redis.del(`${env.prefix}conv:${id}:whatsapp:222`); // a lost key: Postgres answers per number too
+    expect((await s.getWindow({ customerId: id, phoneNumberId: "222" })).expiresAt).toEqual(b.expiresAt);
+    t = T0 + 23.25 * H; // A (T0 + 23 h) has closed, B (T0 + 23.5 h) has not
+    expect((await s.getWindow({ customerId: id })).open).toBe(false);
+    expect((await s.getWindow({ customerId: id, phoneNumberId: "222" })).open).toBe(true);
   });
 });

@@ -101,7 +101,7 @@ describe("getSnapshot: the read behind every compliance decision", () => {
     const snap = await s.getSnapshot({ customerId: id });
     expect(snap.customer?.customerId).toBe(id);
     expect(snap.window.open).toBe(true);
-    for (const key of [`conv:${id}:whatsapp`, `cust:${id}:whatsapp`, `freq:${id}:whatsapp:seeded`]) {
+    for (const key of [`conv:${id}:whatsapp:-`, `cust:${id}:whatsapp`, `freq:${id}:whatsapp:seeded`]) {
       expect(await env.redis.exists(`${env.prefix}${key}`)).toBe(1);
     }
     const unknown = await s.getSnapshot({ customerId: phone() });
