@@ -13,7 +13,7 @@ export type QualityRating = "GREEN" | "YELLOW" | "RED" | "UNKNOWN";
 /** One business number of a MockAccount (option `accounts`, env MOCK_META_ACCOUNTS in snake_case). */
 interface MockNumber {
   readonly phoneNumberId: string;
-  readonly displayPhoneNumber?: string; // digits (a "+" and spaces are dropped); default 1555 + last 7 id digits
+  readonly displayPhoneNumber?: string; // digits ("+" and spaces dropped); default 1555020 + 4-digit position
   readonly throughputMps?: number; // default: the throughputMps option, else 80
   readonly qualityRating?: QualityRating; // default GREEN
   readonly verifiedName?: string;
@@ -71,7 +71,8 @@ export function resolveAccounts(o: MockMetaOptions): ResolvedAccounts {
       numbers.push({
         id: n.phoneNumberId,
         wabaId: a.wabaId,
-        displayPhoneNumber: digitsOf(n.displayPhoneNumber ?? `1555${n.phoneNumberId.slice(-7).padStart(7, "0")}`),
+        // By position, so defaults never collide (ids may share their last digits across WABAs).
+        displayPhoneNumber: digitsOf(n.displayPhoneNumber ?? `1555020${String(numbers.length + 1).padStart(4, "0")}`),
         verifiedName: n.verifiedName ?? DEFAULT_VERIFIED_NAME,
         mps: n.throughputMps ?? mps,
         qualityRating: n.qualityRating ?? "GREEN",
@@ -85,6 +86,10 @@ export function resolveAccounts(o: MockMetaOptions): ResolvedAccounts {
   assertUnique(
     numbers.map((n) => n.id),
     "phone_number_id",
+  );
+  assertUnique(
+    numbers.map((n) => n.displayPhoneNumber),
+    "display_phone_number",
   );
   return { accounts, numbers };
 }
