@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, type Db } from "@wa/db";
@@ -36,6 +36,11 @@ businesses:
 `;
 
 describe("accounts.yaml", () => {
+  it("accepts the repository's accounts.example.yaml", () => {
+    const example = readFileSync(new URL("../../../accounts.example.yaml", import.meta.url), "utf8");
+    expect(parseAccounts(example).businesses.map((b) => b.id)).toEqual(["acme", "globex"]);
+  });
+
   it("parses businesses → WABAs → numbers; ids may be unquoted", () => {
     const spec = parseAccounts(TWO_BUSINESSES);
     expect(spec.businesses.map((b) => b.id)).toEqual(["acme", "globex"]);
