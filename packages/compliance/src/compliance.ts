@@ -70,12 +70,13 @@ export function createCompliance(opts: ComplianceOptions) {
   });
   const options = decideOptions(opts);
 
-  async function snapshot(customerId: string, channel: string): Promise<StateSnapshot | null> {
+  /** `phoneNumberId`: the business number whose 24 h window counts (undefined: the state store's default). */
+  async function snapshot(customerId: string, channel: string, phoneNumberId?: string): Promise<StateSnapshot | null> {
     const r = parseRecipient(customerId);
     if (!r.ok) return null;
     // A BSUID linked to a phone customer: that customer's facts (rule 1 still judges the id asked about).
     const id = r.kind === "bsuid" ? await resolveCustomerId(opts.db, r.id, channel) : r.id;
-    return opts.state.getSnapshot({ customerId: id, channel });
+    return opts.state.getSnapshot({ customerId: id, channel, ...(phoneNumberId ? { phoneNumberId } : {}) });
   }
 
   /** The answer from a snapshot already read; reserves nothing. `at`: a later moment with today's facts. */
@@ -96,7 +97,8 @@ export function createCompliance(opts: ComplianceOptions) {
      * with today's facts (schedule_message: quiet hours and the cap at deliver_at); default now.
      */
     async evaluate(request: DecisionRequest, at?: number): Promise<Decision> {
-      return evaluateWith(request, await snapshot(request.customer_id, request.channel ?? "whatsapp"), at);
+      const snap = await snapshot(request.customer_id, request.channel ?? "whatsapp", request.phone_number_id);
+      return evaluateWith(request, snap, at);
     },
 
     /**
@@ -105,13 +107,21 @@ export function createCompliance(opts: ComplianceOptions) {
      */
     evaluateWith,
 
-    /** Dry-run decisions for every category from one snapshot (get_customer_context, check_conversation). */
-    async eligibility(customerId: string, channel = "whatsapp"): Promise<Record<MessageCategory, Decision>> {
-      const [snap, policies] = await Promise.all([snapshot(customerId, channel), catalog.policies()]);
+    /**
+     * Dry-run decisions for every category from one snapshot (get_customer_context, check_conversation): consent
+     * and caps of the business `channel`, the window with `phoneNumberId` (default: the state store's number).
+     */
+    async eligibility(
+      customerId: string,
+      channel = "whatsapp",
+      phoneNumberId?: string,
+    ): Promise<Record<MessageCategory, Decision>> {
+      const [snap, policies] = await Promise.all([snapshot(customerId, channel, phoneNumberId), catalog.policies()]);
       const facts: Facts = { now: now(), ...snapshotFacts(snap), policies };
+      const number = phoneNumberId ? { phone_number_id: phoneNumberId } : {};
       const entries = CATEGORIES.map((c) => [
         c,
-        decide(facts, { customer_id: customerId, message_type: c, channel }, options),
+        decide(facts, { customer_id: customerId, message_type: c, channel, ...number }, options),
       ]);
       return Object.fromEntries(entries) as Record<MessageCategory, Decision>;
     },

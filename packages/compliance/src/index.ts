@@ -3,6 +3,7 @@ export type { Compliance } from "./compliance.js";
 export { decide, recheckQueued } from "./decide.js";
 export { loadPolicies, parsePolicies, upsertPolicies } from "./load-policies.js";
 export { PolicyError } from "./policy-error.js";
+export { policyApplies } from "./policy-channel.js";
 export { parsePolicy } from "./policy-schema.js";
 export type { Policy, RequireApprovalPolicy } from "./policy-schema.js";
 export { quietStatus } from "./quiet-hours.js";

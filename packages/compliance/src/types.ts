@@ -17,7 +17,8 @@ export interface DecisionRequest {
   readonly variables?: Variables; // omitted: not checked (check_compliance); send paths pass [] for none
   readonly header?: HeaderPart; // checked with the variables against the stored header
   readonly buttons?: readonly ButtonPart[]; // per-index button parameters
-  readonly channel?: string; // default "whatsapp"
+  readonly channel?: string; // the business's channel (accounts): default "whatsapp", the default business
+  readonly phone_number_id?: string; // the business number sending: the 24 h window is with it (default: the default number)
   readonly link_hosts?: readonly string[]; // hosts of the message's https links (media, headers, cta_url)
 }
 

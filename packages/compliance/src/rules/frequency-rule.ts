@@ -1,8 +1,9 @@
+import { policyApplies } from "../policy-channel.js";
 import type { Policy } from "../policy-schema.js";
 import { WINDOW_MS } from "@wa/config";
 import { fail, iso, notEvaluable, pass, RULE_NAMES, type Rule, skip } from "./context.js";
 
-/** The marketing cap on a channel: the strictest enabled frequency_limit policy, else the default. */
+/** The marketing cap on a business channel: the strictest enabled frequency_limit policy applying to it, else the default. */
 export function marketingCap(
   policies: readonly Policy[],
   channel: string,
@@ -10,7 +11,7 @@ export function marketingCap(
 ): { cap: number; from: string } {
   let best: { cap: number; from: string } = { cap: defaultCap, from: "the default cap" };
   for (const p of policies) {
-    if (p.type !== "frequency_limit" || !p.enabled || p.channel !== channel) continue;
+    if (p.type !== "frequency_limit" || !p.enabled || !policyApplies(p.channel, channel)) continue;
     if (best.from === "the default cap" || p.rules.max_per_day < best.cap)
       best = { cap: p.rules.max_per_day, from: `policy "${p.id}"` };
   }

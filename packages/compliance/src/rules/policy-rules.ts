@@ -1,4 +1,5 @@
 import type { LinkDomainsPolicy, Policy, SegmentExclusionPolicy, TimeRestrictionPolicy } from "../policy-schema.js";
+import { policyApplies } from "../policy-channel.js";
 import { quietStatus } from "../quiet-hours.js";
 import { recipientTimezone } from "../recipient.js";
 import { hhmm, parseHhmm } from "../zoned-time.js";
@@ -77,7 +78,7 @@ export const policyRules: Rule = (ctx) => {
       p.enabled &&
       p.type !== "frequency_limit" &&
       p.type !== "require_approval" && // matched by the send path, not a denial
-      p.channel === ctx.channel &&
+      policyApplies(p.channel, ctx.channel) &&
       (p.message_type === "all" || p.message_type === ctx.category),
   );
   if (!applicable.length)

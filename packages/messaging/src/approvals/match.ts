@@ -1,11 +1,11 @@
-import type { MessageCategory, Policy, RequireApprovalPolicy } from "@wa/compliance";
+import { type MessageCategory, type Policy, policyApplies, type RequireApprovalPolicy } from "@wa/compliance";
 import type { AuditActor } from "@wa/db";
 
 /** What a require_approval policy is matched against: one send, or one campaign. */
 export interface ApprovalFacts {
   readonly kind: "message" | "campaign";
   readonly category: MessageCategory; // a campaign's type
-  readonly channel: string;
+  readonly channel: string; // the business's (accounts): a policy on "whatsapp" binds every business
   readonly actor: AuditActor; // "agent:<name>" names the agent; "agent" alone matches no `agents` list
   readonly tool: string;
   readonly audience: number | null; // campaigns: the audience estimate; sends: null
@@ -32,7 +32,7 @@ export async function matchApproval(
   const out: ApprovalMatch[] = [];
   let tags: readonly string[] | null = null;
   for (const p of policies) {
-    if (p.type !== "require_approval" || !p.enabled || p.channel !== facts.channel) continue;
+    if (p.type !== "require_approval" || !p.enabled || !policyApplies(p.channel, facts.channel)) continue;
     if (p.message_type !== "all" && p.message_type !== facts.category) continue;
     if (!plainMatch(p, facts)) continue;
     if (p.rules.customer_tags) {
