@@ -22,6 +22,7 @@ export function decisionRequest(i: Item): DecisionRequest {
     customer_id: i.recipient, // rule 1 judges the addressed id (no authentication to a BSUID); facts are the customer's
     message_type: i.checked.messageType,
     channel: i.checked.channel,
+    ...(i.checked.phoneNumberId === null ? {} : { phone_number_id: i.checked.phoneNumberId }),
     ...(c.type === "template"
       ? {
           template_name: c.template_name.trim(),
@@ -54,6 +55,7 @@ export function draftOf(
   return {
     id: randomUUID(),
     channel: i.checked.channel,
+    phoneNumberId: i.checked.phoneNumberId,
     customerId: i.customerId,
     category,
     slot: category === "marketing" && !scheduled,
@@ -74,6 +76,7 @@ export function draftOf(
       action: scheduled ? "message.scheduled" : "message.queued",
       details: {
         customer_id: i.customerId,
+        ...(i.checked.phoneNumberId === null ? {} : { phone_number_id: i.checked.phoneNumberId }),
         category,
         kind: kindOf(c),
         ...(templateName ? { template_name: templateName } : {}),

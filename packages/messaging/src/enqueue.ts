@@ -28,7 +28,7 @@ import type {
   OutboundRequest,
   OutboundResult,
 } from "./types.js";
-import { writeDrafts, type Draft, type Written } from "./write.js";
+import { writeByBusiness, type Draft, type Written } from "./write.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -216,16 +216,14 @@ export function createEnqueue(o: MessagingOptions) {
       if (i && refused) results[n] = refused;
     }
     const list = [...drafts.entries()];
-    const written = await writeDrafts(
+    // Numbers of several businesses in one batch: each business's rows are written (and capped) on their own.
+    const written = await writeByBusiness(
       o.db,
       list.map(([, d]) => d),
       (ch) => o.compliance.capFor(ch),
       t,
     );
-    const channel = list[0]?.[1].channel ?? "whatsapp";
-    await Promise.all(
-      written.newCustomers.map((id) => o.state.invalidate({ customerId: id, channel }).catch(() => {})),
-    );
+    await Promise.all(written.newCustomers.map((key) => o.state.invalidate(key).catch(() => {})));
     // The page's slots go to the Redis mirror in one round trip, while its messages are published.
     const slots: MirroredSlot[] = list.flatMap(([, d], k) => {
       const w = written.written[k]!;

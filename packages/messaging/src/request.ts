@@ -12,7 +12,8 @@ const MAX_KEY = 255;
 
 /** A request after argument checks; the number is normalized later by the compliance parse. */
 export interface CheckedRequest {
-  readonly channel: string;
+  readonly channel: string; // the sending number's business channel (customers, consent, caps)
+  readonly phoneNumberId: string | null; // the sending number; null: the default one
   readonly messageType: MessageType;
   readonly content: OutboundContent;
   readonly deliverAt: Date | null;
@@ -21,13 +22,22 @@ export interface CheckedRequest {
 
 /** Argument checks that need no I/O: channel, text length, template name, deliver_at window, key. */
 export function checkRequest(req: OutboundRequest, now: number, maxScheduleDays: number): CheckedRequest | Refusal {
-  const channel = req.channel ?? DEFAULT_CHANNEL;
-  if (channel !== DEFAULT_CHANNEL)
+  const product = req.channel ?? DEFAULT_CHANNEL;
+  if (product !== DEFAULT_CHANNEL)
     return refuse(
       "INVALID_ARGUMENT",
-      `Channel "${channel}" is not active; only whatsapp is.`,
+      `Channel "${product}" is not active; only whatsapp is.`,
       'Omit channel or pass "whatsapp".',
     );
+  const from = req.from;
+  if (from !== undefined && (!/^\d{1,32}$/.test(from.phone_number_id) || !BUSINESS_CHANNEL.test(from.channel)))
+    return refuse(
+      "INVALID_ARGUMENT",
+      "from must name a business number (digits) and its business channel (whatsapp or whatsapp:<business_id>).",
+      "Omit from to send from the default number.",
+    );
+  const channel = from?.channel ?? DEFAULT_CHANNEL;
+  const phoneNumberId = from?.phone_number_id ?? null;
   const c = req.content;
   if (c.type === "text") {
     if (typeof c.text !== "string" || c.text.length < 1 || c.text.length > MAX_TEXT) {
@@ -93,8 +103,10 @@ export function checkRequest(req: OutboundRequest, now: number, maxScheduleDays:
       );
     }
   }
-  return { channel, messageType, content: c, deliverAt, idempotencyKey: key };
+  return { channel, phoneNumberId, messageType, content: c, deliverAt, idempotencyKey: key };
 }
+
+const BUSINESS_CHANNEL = /^whatsapp(:[a-z0-9][a-z0-9_-]{0,39})?$/;
 
 const RICH: ReadonlySet<string> = new Set<RichContent["type"]>(["media", "interactive", "location", "reaction"]);
 
@@ -138,7 +150,7 @@ function storedTemplateParts(parts: TemplateParts | undefined): Record<string, u
   };
 }
 
-/** What makes two requests "the same" for an idempotency key: recipient, channel, type, content, time. */
+/** What makes two requests "the same" for an idempotency key: recipient, channel, number, type, content, time. */
 export function requestHash(customerId: string, r: CheckedRequest): string {
   const c = r.content;
   const content =
@@ -157,6 +169,7 @@ export function requestHash(customerId: string, r: CheckedRequest): string {
   const body = JSON.stringify({
     to: customerId,
     channel: r.channel,
+    ...(r.phoneNumberId === null ? {} : { from: r.phoneNumberId }), // absent: the hash of a request from before numbers
     type: r.messageType,
     content,
     deliver_at: r.deliverAt?.toISOString() ?? null,

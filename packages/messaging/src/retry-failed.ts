@@ -11,10 +11,12 @@ import { resolveJs } from "./js-source.js";
 import { withTxRetry } from "./tx-retry.js";
 import type { MessagingOptions, RetryOutcome } from "./types.js";
 
-/** The compliance question for a stored row (the same one enqueueOutbound asked). */
+/** The compliance question for a stored row (the same one enqueueOutbound asked, from the row's number). */
 export function decisionRequestOf(
-  row: Pick<MessageRow, "customer_id" | "channel" | "kind" | "category" | "content">,
+  row: Pick<MessageRow, "customer_id" | "channel" | "kind" | "category" | "content"> &
+    Partial<Pick<MessageRow, "phone_number_id">>,
 ): DecisionRequest {
+  const number = row.phone_number_id ? { phone_number_id: row.phone_number_id } : {};
   const c = row.content as {
     template_name?: string;
     locale?: string;
@@ -29,6 +31,7 @@ export function decisionRequestOf(
     return {
       customer_id: customerId,
       channel: row.channel,
+      ...number,
       message_type: "template",
       template_name: c.template_name ?? "",
       locale: c.locale ?? "en",
@@ -39,7 +42,7 @@ export function decisionRequestOf(
     };
   }
   const rich = row.kind !== "text" ? { link_hosts: linkHosts(row.content as unknown as RichContent) } : {};
-  return { customer_id: customerId, channel: row.channel, message_type: row.category ?? "service", ...rich };
+  return { customer_id: customerId, channel: row.channel, ...number, message_type: row.category ?? "service", ...rich };
 }
 
 const skip = (message_id: string, reason: string): RetryOutcome => ({ message_id, status: "skipped", reason });
@@ -79,7 +82,11 @@ export function createRetryFailed(o: MessagingOptions) {
       );
     }
     // The row may still hold its own slot (Meta took it, then it failed): that slot must not count against it.
-    const key = { customerId: row.customer_id, channel: row.channel };
+    const key = {
+      customerId: row.customer_id,
+      channel: row.channel,
+      ...(row.phone_number_id ? { phoneNumberId: row.phone_number_id } : {}),
+    };
     const snap = await o.state.getSnapshot(key);
     const d = await o.compliance.evaluateWith(decisionRequestOf(row), {
       ...snap,

@@ -42,27 +42,31 @@ export const cachedSnapshots =
   (state: StateStore): Snapshots =>
   async (items) => {
     if (!items.some((i) => i.recipient !== i.customerId)) return null;
-    const snaps = new Map(
-      await Promise.all(
-        items.map(
-          async (i) => [i, await state.getSnapshot({ customerId: i.customerId, channel: i.checked.channel })] as const,
-        ),
-      ),
-    );
+    const snaps = new Map(await Promise.all(items.map(async (i) => [i, await state.getSnapshot(keyOf(i))] as const)));
     return (i) => snaps.get(i) ?? null;
   };
 
-/** A batch: one read per channel for every item's customer. */
+/** The state key of an item: the customer in its business, the window with the sending number. */
+function keyOf(i: Item): Parameters<StateStore["getSnapshot"]>[0] {
+  const n = i.checked.phoneNumberId;
+  return { customerId: i.customerId, channel: i.checked.channel, ...(n === null ? {} : { phoneNumberId: n }) };
+}
+
+// A batch's group: one business channel and one sending number ("" = the default number).
+const groupOf = (i: Item) => `${i.checked.channel}\u0000${i.checked.phoneNumberId ?? ""}`;
+
+/** A batch: one read per (channel, number) for every item's customer. */
 export const bulkSnapshots =
   (state: StateStore): Snapshots =>
   async (items) => {
-    const groups = byChannel(
-      items,
-      (i) => i.checked.channel,
-      (i) => i.customerId,
-    );
+    const groups = byChannel(items, groupOf, (i) => i.customerId);
     const snaps = new Map(
-      await Promise.all([...groups].map(async ([ch, ids]) => [ch, await state.getSnapshots(ch, ids)] as const)),
+      await Promise.all(
+        [...groups].map(async ([g, ids]) => {
+          const [ch, number] = g.split("\u0000") as [string, string];
+          return [g, await state.getSnapshots(ch, ids, number || undefined)] as const;
+        }),
+      ),
     );
-    return (i) => snaps.get(i.checked.channel)?.get(i.customerId) ?? null;
+    return (i) => snaps.get(groupOf(i))?.get(i.customerId) ?? null;
   };

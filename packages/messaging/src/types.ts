@@ -43,12 +43,22 @@ export type OutboundContent =
     }
   | RichContent; // media, interactive, location, reaction: checked against Meta's limits (content-checks.ts)
 
+/**
+ * The business number a message goes from, as the caller resolved it (@wa/accounts): the 24 h window is the one
+ * between this number and the customer; consent, tags and the cap are those of its business (`channel`).
+ */
+export interface OutboundFrom {
+  readonly phone_number_id: string;
+  readonly channel: string; // the business's: "whatsapp" (the default business) or "whatsapp:<business_id>"
+}
+
 /** One planned outbound message, as the tools receive it (snake_case). */
 export interface OutboundRequest {
   readonly to: string; // raw: "+62 811-998…", normalized here (INVALID_PHONE_NUMBER)
   readonly content: OutboundContent;
   readonly message_type?: MessageType; // default: "service" for text, "template" for templates
-  readonly channel?: string; // default "whatsapp"; anything else INVALID_ARGUMENT
+  readonly channel?: string; // the product: default "whatsapp"; anything else INVALID_ARGUMENT
+  readonly from?: OutboundFrom; // default: the default number (messages.phone_number_id NULL), business "whatsapp"
   readonly idempotency_key?: string;
   readonly deliver_at?: string | Date; // schedule_message: RFC 3339, future, ≤ 30 days → status "scheduled"
   readonly campaign_id?: string;

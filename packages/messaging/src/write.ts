@@ -7,6 +7,7 @@ import { withTxRetry } from "./tx-retry.js";
 export interface Draft {
   readonly id: string;
   readonly channel: string;
+  readonly phoneNumberId: string | null; // the number it goes from; null: the default one
   readonly customerId: string;
   readonly category: MessageCategory;
   readonly slot: boolean; // marketing sent now: holds a frequency slot (counts_toward_cap, queued_at = the slot's time)
@@ -56,6 +57,35 @@ export async function writeDrafts(
   if (!drafts.some((d) => d.slot)) return insertUnlocked(db, drafts, now);
   const cap = await capFor(channel);
   return withTxRetry(db, (trx) => insertLocked(trx, drafts, channel, cap, now));
+}
+
+/**
+ * writeDrafts for a batch that may span businesses (numbers of several businesses of accounts.yaml): one write per
+ * business channel, each with its own cap and customer locks; answers in draft order, new customers with their channel.
+ */
+export async function writeByBusiness(
+  db: Db,
+  drafts: readonly Draft[],
+  capFor: (channel: string) => Promise<number>,
+  now: number,
+): Promise<{ written: Written[]; newCustomers: { customerId: string; channel: string }[] }> {
+  const channels = [...new Set(drafts.map((d) => d.channel))];
+  if (channels.length <= 1) {
+    const r = await writeDrafts(db, drafts, capFor, now);
+    return {
+      written: [...r.written],
+      newCustomers: r.newCustomers.map((id) => ({ customerId: id, channel: channels[0]! })),
+    };
+  }
+  const written = new Map<Draft, Written>();
+  const newCustomers: { customerId: string; channel: string }[] = [];
+  for (const channel of channels) {
+    const group = drafts.filter((d) => d.channel === channel);
+    const r = await writeDrafts(db, group, capFor, now);
+    group.forEach((d, k) => written.set(d, r.written[k]!));
+    for (const id of r.newCustomers) newCustomers.push({ customerId: id, channel });
+  }
+  return { written: drafts.map((d) => written.get(d)!), newCustomers };
 }
 
 async function insertLocked(
@@ -146,6 +176,7 @@ async function insertRows(
     drafts.map((d) => ({
       id: d.id,
       channel: d.channel,
+      phone_number_id: d.phoneNumberId,
       customer_id: d.customerId,
       direction: "outbound",
       category: d.category,
@@ -174,9 +205,9 @@ async function insertRows(
   const r = await sql<{ k: "m" | "c"; id: string; status: MessageRow["status"] | null }>`
     WITH ${c}
     m AS (
-      INSERT INTO messages (id, channel, customer_id, direction, category, kind, content, template_name, template_locale, status,
+      INSERT INTO messages (id, channel, phone_number_id, customer_id, direction, category, kind, content, template_name, template_locale, status,
         deliver_at, campaign_id, idempotency_key, request_hash, counts_toward_cap, queued_at)
-      SELECT id, channel, customer_id, direction, category, kind, content, template_name, template_locale, status,
+      SELECT id, channel, phone_number_id, customer_id, direction, category, kind, content, template_name, template_locale, status,
         deliver_at, campaign_id, idempotency_key, request_hash, counts_toward_cap, queued_at
       FROM json_populate_recordset(NULL::messages, ${messages}::json)
       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status),

@@ -15,7 +15,7 @@ export interface DispatchReport {
 
 type Due = Pick<
   MessageRow,
-  "id" | "channel" | "customer_id" | "category" | "kind" | "content" | "deliver_at" | "campaign_id"
+  "id" | "channel" | "phone_number_id" | "customer_id" | "category" | "kind" | "content" | "deliver_at" | "campaign_id"
 > & {
   readonly campaign_status: string | null;
 };
@@ -63,7 +63,17 @@ export async function dispatchDueBatch(d: SchedulerDeps): Promise<DispatchReport
   const result = await d.db.transaction().execute(async (trx) => {
     const due: Due[] = await trx
       .selectFrom("messages")
-      .select(["id", "channel", "customer_id", "category", "kind", "content", "deliver_at", "campaign_id"])
+      .select([
+        "id",
+        "channel",
+        "phone_number_id",
+        "customer_id",
+        "category",
+        "kind",
+        "content",
+        "deliver_at",
+        "campaign_id",
+      ])
       .select(
         sql<string | null>`(SELECT c.status FROM campaigns c WHERE c.id = messages.campaign_id)`.as("campaign_status"),
       )
@@ -239,19 +249,25 @@ export async function prewarmDue(d: SchedulerDeps, horizonMs: number, limit = 20
   const now = (d.now ?? Date.now)();
   const rows = await d.db
     .selectFrom("messages")
-    .select(["customer_id", "channel"])
+    .select(["customer_id", "channel", "phone_number_id"])
     .where("status", "=", "scheduled")
     .where("deliver_at", ">", new Date(now))
     .where("deliver_at", "<=", new Date(now + horizonMs))
     .orderBy("deliver_at")
     .limit(limit)
     .execute();
-  const keys = [...new Map(rows.map((r) => [`${r.channel}:${r.customer_id}`, r])).values()];
+  const keys = [...new Map(rows.map((r) => [`${r.channel}:${r.customer_id}:${r.phone_number_id}`, r])).values()];
   for (let i = 0; i < keys.length; i += 50) {
     await Promise.all(
-      keys
-        .slice(i, i + 50)
-        .map((k) => d.state.getSnapshot({ customerId: k.customer_id, channel: k.channel }).catch(() => null)),
+      keys.slice(i, i + 50).map((k) =>
+        d.state
+          .getSnapshot({
+            customerId: k.customer_id,
+            channel: k.channel,
+            ...(k.phone_number_id ? { phoneNumberId: k.phone_number_id } : {}),
+          })
+          .catch(() => null),
+      ),
     );
   }
   return keys.length;
