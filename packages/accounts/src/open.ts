@@ -18,7 +18,8 @@ export interface OpenAccountsOptions {
   readonly file: string; // ACCOUNTS_FILE; a missing file means "one number, from the env variables"
   readonly single: SingleNumberEnv;
   readonly env?: NodeJS.ProcessEnv;
-  readonly withSecrets?: boolean; // read every token and app secret now (apps that call Meta or verify webhooks)
+  /** Read every token and app secret now (apps that verify webhooks), or the tokens alone (apps that only call Meta). */
+  readonly withSecrets?: boolean | "tokens";
 }
 
 /** The one default account of a deployment configured by META_PHONE_NUMBER_ID / META_WABA_ID / META_ACCESS_TOKEN. */
@@ -55,5 +56,6 @@ export async function openAccounts(opts: OpenAccountsOptions): Promise<Accounts>
     spec,
     channels,
     opts.withSecrets ? (source, what) => readSecret(source, what, env, dirname(path)) : null,
+    opts.withSecrets === "tokens",
   );
 }

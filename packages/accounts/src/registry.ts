@@ -25,8 +25,10 @@ export interface Accounts {
   byPhoneNumberId(phoneNumberId: string): NumberAccount | undefined;
   /** The numbers of one WABA (entry.id of a webhook); empty when the WABA is not ours. */
   numbersOfWaba(wabaId: string): readonly NumberAccount[];
-  /** The WABA's token and app secret; throws when this process was opened without secrets. */
+  /** The WABA's token and app secret; throws when this process was opened without them (or with tokens only). */
   secrets(wabaId: string): WabaSecrets;
+  /** The WABA's token; throws when this process was opened without secrets. */
+  token(wabaId: string): string;
   /** Every distinct app secret, for checking a webhook signature before the body is trusted. */
   appSecrets(): readonly string[];
 }
@@ -50,19 +52,22 @@ export function createAccounts(
   spec: AccountsSpec,
   channels: ReadonlyMap<string, string>,
   readSecret: ((source: SecretSource, what: string) => string) | null,
+  tokensOnly = false, // apps that call Meta but never check a webhook signature need no app secret
 ): Accounts {
   const dflt = defaultNumberOf(spec);
   const numbers: NumberAccount[] = [];
   const secretsByWaba = new Map<string, WabaSecrets>(); // closed over: never part of an enumerable object
+  const tokens = new Map<string, string>();
   for (const b of spec.businesses) {
     const channel = channels.get(b.id);
     if (!channel) throw new AccountsError(`accounts: business ${b.id} has no channel (sync them first)`);
     for (const w of b.wabas) {
-      if (readSecret)
-        secretsByWaba.set(w.id, {
-          token: readSecret(w.token, `WABA ${w.id} token`),
-          appSecret: readSecret(w.app_secret, `WABA ${w.id} app_secret`),
-        });
+      if (readSecret) {
+        const token = readSecret(w.token, `WABA ${w.id} token`);
+        tokens.set(w.id, token);
+        if (!tokensOnly)
+          secretsByWaba.set(w.id, { token, appSecret: readSecret(w.app_secret, `WABA ${w.id} app_secret`) });
+      }
       for (const n of w.numbers)
         numbers.push(
           Object.freeze({
@@ -95,6 +100,11 @@ export function createAccounts(
       const s = secretsByWaba.get(wabaId);
       if (!s) throw new AccountsError(`accounts: no secrets loaded for WABA ${wabaId}`);
       return s;
+    },
+    token(wabaId) {
+      const t = tokens.get(wabaId);
+      if (!t) throw new AccountsError(`accounts: no token loaded for WABA ${wabaId}`);
+      return t;
     },
     appSecrets: () => [...new Set([...secretsByWaba.values()].map((s) => s.appSecret))],
   };

@@ -128,6 +128,17 @@ describe("syncAccounts and the registry", () => {
     await expect(
       openAccounts({ db, file: join(dir, "accounts.yaml"), single, env: {}, withSecrets: true }),
     ).rejects.toThrow("WABA 100 token: environment variable ACME_TOKEN is not set");
+    // tokens only (apps that call Meta but never check a signature): no app secret is needed or kept
+    const tokensOnly = await openAccounts({
+      db,
+      file: join(dir, "accounts.yaml"),
+      single,
+      env: { ACME_TOKEN: "acme-token-value" },
+      withSecrets: "tokens",
+    });
+    expect(tokensOnly.token("200")).toBe("globex-token-value");
+    expect(() => tokensOnly.secrets("200")).toThrow("no secrets loaded for WABA 200");
+    expect(tokensOnly.appSecrets()).toEqual([]);
     // without secrets (apps that never call Meta), no variable is needed
     expect((await openAccounts({ db, file: join(dir, "accounts.yaml"), single, env: {} })).numbers).toHaveLength(3);
   });
