@@ -7,6 +7,7 @@ import { audiencePage, estimateAudience } from "./audience.js";
 import { completeIfDone } from "./complete.js";
 import { setStatus } from "./control.js";
 import { withCampaignLock, type Trx } from "./lock.js";
+import { campaignNumber, type CampaignNumber } from "./number.js";
 import { idempotencyKeyFor, type CampaignSend, type EnqueueBatch, type RecipientOutcome } from "./recipient.js";
 import { addSkips } from "./skip-reasons.js";
 import { templateVerdict } from "./template-rules.js";
@@ -15,7 +16,8 @@ import type { MessagingTier } from "./tiers.js";
 import type { Clock } from "./types.js";
 import { waitingReason } from "./wait-reason.js";
 
-export type TierSource = () => Promise<MessagingTier>;
+/** The messaging-limit tier of the number's business portfolio (shared by all its numbers). */
+export type TierSource = (number: CampaignNumber) => Promise<MessagingTier>;
 
 export interface FanOutDeps {
   readonly db: Db;
@@ -85,9 +87,15 @@ async function page(
     return { end: { outcome: "stopped", status: c.status } };
   }
   if (c.fanout_done) return { end: { outcome: "done", completed: false } };
+  const number = await campaignNumber(trx, c.phone_number_id);
+  // A number taken out of accounts.yaml sends nothing more; listed again, resume_campaign continues from the cursor.
+  if (!number?.active) {
+    const details = { phone_number_id: c.phone_number_id };
+    return { end: await stopCampaign(trx, c, "pause", "number_inactive", t, details) };
+  }
   const filter = storedFilter(c.audience_filter);
   if (c.started_at === null) {
-    const audience = await estimateAudience(trx, filter, { now: t });
+    const audience = await estimateAudience(trx, filter, { now: t, channel: number.channel });
     await trx
       .updateTable("campaigns")
       .set({ started_at: new Date(t), audience_count: audience })
@@ -102,12 +110,14 @@ async function page(
     .where("locale", "=", c.locale)
     .executeTakeFirst();
   const verdict = templateVerdict(tpl?.status ?? null);
-  if (verdict.action !== "send") return { end: await stopForTemplate(trx, c, verdict.action, verdict.reason, t) };
+  if (verdict.action !== "send")
+    return { end: await stopCampaign(trx, c, verdict.action, verdict.reason, t, templateOf(c)) };
 
-  // A finite tier is re-read every page: the budget is portfolio-wide, shared with other campaigns and sends.
+  // A finite tier is re-read every page: the budget is the business portfolio's, shared with its other numbers,
+  // campaigns and sends.
   if (Number.isFinite(budget.remaining)) {
-    budget.tier = await deps.tier();
-    const usage = await tierUsage(deps.db, budget.tier, t);
+    budget.tier = await deps.tier(number);
+    const usage = await tierUsage(deps.db, budget.tier, t, number.businessId);
     budget.remaining = usage.remaining;
     if (usage.remaining <= 0) {
       await trx
@@ -116,7 +126,13 @@ async function page(
         .where("id", "=", c.id)
         .execute();
       deps.log.info(
-        { campaign_id: c.id, tier: budget.tier.name, used: usage.used, resumes_at: usage.resumesAt },
+        {
+          campaign_id: c.id,
+          business_id: number.businessId,
+          tier: budget.tier.name,
+          used: usage.used,
+          resumes_at: usage.resumesAt,
+        },
         "campaign waits for the messaging-limit window",
       );
       return { end: { outcome: "waiting", resumesAt: usage.resumesAt } };
@@ -124,8 +140,8 @@ async function page(
   }
 
   const limit = Math.max(1, Math.min(deps.pageSize, budget.remaining));
-  const ids = await audiencePage(trx, { filter, after: c.cursor, limit, now: t });
-  const res = await deps.send(ids.map(sendFor(c)), () => run.working?.());
+  const ids = await audiencePage(trx, { filter, channel: number.channel, after: c.cursor, limit, now: t });
+  const res = await deps.send(ids.map(sendFor(c, number)), () => run.working?.());
   const tally = tallyOf(res.handled);
   const visited = c.enqueued_count + sumOf(c.skipped_by_reason) + res.handled.length;
   const endOfAudience = res.stop === null && ids.length < limit;
@@ -145,7 +161,8 @@ async function page(
   for (const [outcome, n] of Object.entries(tally.byOutcome)) deps.onRecipients?.(outcome, n);
 
   if (res.stop?.kind === "halt") {
-    return { end: await stopForTemplate(trx, c, "pause", res.stop.outcome.reasonCode.toLowerCase(), t) };
+    const reason = res.stop.outcome.reasonCode.toLowerCase();
+    return { end: await stopCampaign(trx, c, "pause", reason, t, templateOf(c)) };
   }
   if (res.stop?.kind === "fault") return { end: { outcome: "fault", error: res.stop.error } };
   if (endOfAudience) {
@@ -155,10 +172,11 @@ async function page(
   return { next: true };
 }
 
-function sendFor(c: CampaignRow): (customerId: string) => CampaignSend {
+function sendFor(c: CampaignRow, number: CampaignNumber): (customerId: string) => CampaignSend {
   return (customerId) => ({
     campaignId: c.id,
-    channel: c.channel,
+    channel: number.channel,
+    phoneNumberId: number.phoneNumberId,
     customerId,
     category: c.type,
     templateName: c.template_name,
@@ -191,12 +209,15 @@ function tallyOf(outcomes: readonly RecipientOutcome[]) {
 
 const sumOf = (m: Readonly<Record<string, number>>): number => Object.values(m).reduce((a, b) => a + b, 0);
 
-async function stopForTemplate(
+const templateOf = (c: CampaignRow) => ({ template_name: c.template_name, locale: c.locale });
+
+async function stopCampaign(
   trx: Trx,
   c: CampaignRow,
   action: "pause" | "fail",
   reason: string,
   t: number,
+  details: Record<string, unknown>,
 ): Promise<FanOutResult> {
   const to = action === "pause" ? "paused" : "failed";
   await setStatus(
@@ -206,7 +227,7 @@ async function stopForTemplate(
     { status_reason: reason, ...(to === "paused" ? { paused_at: new Date(t) } : {}) },
     t,
   );
-  await system(trx, c.id, `campaign.${to}`, { reason, template_name: c.template_name, locale: c.locale });
+  await system(trx, c.id, `campaign.${to}`, { reason, ...details });
   return { outcome: "stopped", status: to };
 }
 

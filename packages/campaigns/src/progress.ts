@@ -1,6 +1,7 @@
 import { refuse, type Result } from "@wa/contract";
 import type { CampaignRow, Db } from "@wa/db";
 import { countCampaignMessages, type MessageCounts } from "./counters.js";
+import { campaignNumber, type CampaignNumber } from "./number.js";
 import { tierUsage } from "./tier-usage.js";
 import { parseTier } from "./tiers.js";
 import type { CampaignCounters, CampaignProgress, CampaignWait, Clock } from "./types.js";
@@ -14,6 +15,9 @@ export interface CampaignView {
   readonly type: CampaignRow["type"];
   readonly template_name: string;
   readonly locale: string;
+  readonly phone_number_id: string | null; // the number it sends from (null: the default, before any accounts sync)
+  readonly display_phone_number: string | null;
+  readonly business_id: string | null; // whose customers it reaches and whose messaging limit it counts against
   readonly audience_filter: Record<string, unknown>;
   readonly counters: CampaignCounters;
   readonly progress_pct: number;
@@ -29,7 +33,7 @@ export interface CampaignView {
 export interface CampaignReadDeps {
   readonly db: Db;
   readonly now?: Clock;
-  readonly throughputMps?: number; // per-number send rate; bounds the ETA of queued messages
+  readonly throughputMps?: number; // send rate when the campaign's number is unknown; bounds the ETA of queued messages
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -54,9 +58,13 @@ export async function getCampaign(deps: CampaignReadDeps, campaignId: string): P
   const c = await loadCampaign(deps.db, campaignId);
   if (!c) return notFound(campaignId);
   const now = (deps.now ?? Date.now)();
-  const m = await countCampaignMessages(deps.db, c.id);
-  const waiting = c.status === "running" ? await waitOf(deps.db, c.status_reason, now) : null;
-  const progress = computeProgress(c, m, waiting, now, deps.throughputMps);
+  const [m, number] = await Promise.all([
+    countCampaignMessages(deps.db, c.id),
+    campaignNumber(deps.db, c.phone_number_id),
+  ]);
+  const waiting = c.status === "running" && number ? await waitOf(deps.db, c.status_reason, now, number) : null;
+  // Its messages leave at the number's own throughput (delivery paces each number): that bounds the ETA.
+  const progress = computeProgress(c, m, waiting, now, number?.throughputMps ?? deps.throughputMps);
   return {
     ok: true,
     campaign_id: c.id,
@@ -66,6 +74,9 @@ export async function getCampaign(deps: CampaignReadDeps, campaignId: string): P
     type: c.type,
     template_name: c.template_name,
     locale: c.locale,
+    phone_number_id: number?.phoneNumberId ?? c.phone_number_id,
+    display_phone_number: number?.displayPhoneNumber ?? null,
+    business_id: number?.businessId ?? null,
     audience_filter: c.audience_filter,
     counters: {
       audience: c.audience_count,
@@ -93,11 +104,16 @@ export async function getCampaign(deps: CampaignReadDeps, campaignId: string): P
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-async function waitOf(db: Db, reason: string | null, now: number): Promise<CampaignWait | null> {
+async function waitOf(
+  db: Db,
+  reason: string | null,
+  now: number,
+  number: CampaignNumber,
+): Promise<CampaignWait | null> {
   const w = parseWaitingReason(reason);
   const tier = w ? parseTier(w.tier) : null;
   if (!w || !tier) return null;
-  const usage = await tierUsage(db, tier, now);
+  const usage = await tierUsage(db, tier, now, number.businessId);
   const resumesAt = usage.resumesAt ?? (usage.remaining > 0 ? now : w.resumesAt);
   return {
     reason: "messaging_limit",
@@ -105,7 +121,7 @@ async function waitOf(db: Db, reason: string | null, now: number): Promise<Campa
     limit: tier.limit,
     used: usage.used,
     resumes_at: resumesAt === null ? null : new Date(resumesAt).toISOString(),
-    explanation: `Waiting: Meta's messaging limit ${tier.name} allows ${tier.limit} unique recipients per rolling 24 h and ${usage.used} were reached; the fan-out continues when the window frees places${resumesAt ? ` (about ${new Date(resumesAt).toISOString()})` : ""}.`,
+    explanation: `Waiting: Meta's messaging limit ${tier.name} of business ${number.businessId} allows ${tier.limit} unique recipients per rolling 24 h across all its numbers and ${usage.used} were reached; the fan-out continues when the window frees places${resumesAt ? ` (about ${new Date(resumesAt).toISOString()})` : ""}.`,
   };
 }
 

@@ -4,7 +4,8 @@ import type { SkipReason } from "./skip-reasons.js";
 /** One campaign message to enqueue through the one send path. */
 export interface CampaignSend {
   readonly campaignId: string;
-  readonly channel: string;
+  readonly channel: string; // the business's channel: its customers, consent and caps
+  readonly phoneNumberId: string; // the number it is sent from: the 24 h window is with it
   readonly customerId: string;
   readonly category: "marketing" | "utility";
   readonly templateName: string;

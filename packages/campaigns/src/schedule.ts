@@ -5,10 +5,12 @@ import { writeAudit, type Db } from "@wa/db";
 import type { ApprovalGate, PendingApproval } from "@wa/messaging";
 import { parseAudienceFilter } from "./audience-filter.js";
 import { estimateAudience } from "./audience.js";
+import { resolveFrom } from "./number.js";
 import { checkCampaignTemplate } from "./template-rules.js";
 import type { CampaignActor, Clock } from "./types.js";
 
 const MAX_AHEAD_MS = MAX_SCHEDULE_DAYS * DAY_MS; // same horizon as schedule_message
+const DEFAULT_CHANNEL = "whatsapp";
 const PAST_GRACE_MS = 5 * 60_000; // clock skew: a deliver_at this far in the past means "now"
 
 /** schedule_campaign's input, as the tool receives it (tools.md). */
@@ -23,6 +25,7 @@ export interface ScheduleCampaignInput {
   readonly audience_filter?: unknown;
   readonly deliver_at: string; // RFC 3339
   readonly channel?: string;
+  readonly from?: string; // the business number: phone_number_id or display number; default: the default number
 }
 
 export interface ScheduledCampaign {
@@ -30,6 +33,8 @@ export interface ScheduledCampaign {
   readonly status: "scheduled";
   readonly audience_estimate: number;
   readonly deliver_at: string;
+  readonly phone_number_id: string | null; // null only while no app has synced accounts (then the default number)
+  readonly display_phone_number: string | null;
 }
 
 export interface CampaignStoreDeps {
@@ -88,6 +93,10 @@ async function store(
     return bad("deliver_at is more than 30 days ahead.", "Schedule within the next 30 days.");
   const filter = parseAudienceFilter(input.audience_filter);
   if (!filter.ok) return filter;
+  const number = await resolveFrom(deps.db, input.from);
+  if (number && "ok" in number) return number;
+  // The audience is the customers of the number's business (its channel); "whatsapp" is the default business's.
+  const channel = number?.channel ?? DEFAULT_CHANNEL;
   const locale = (input.locale ?? "en").trim() || "en";
   const template = await loadTemplate(deps.db, input.template_name, locale);
   const tpl = checkCampaignTemplate(template, {
@@ -100,14 +109,14 @@ async function store(
   });
   if (!tpl.ok) return tpl;
 
-  const audience = await estimateAudience(deps.db, filter.filter, { now });
+  const audience = await estimateAudience(deps.db, filter.filter, { now, channel });
   const scheduledAt = new Date(Math.max(at, now));
   if (gate) {
     const pending = await gate({
       facts: {
         kind: "campaign",
         category: input.type,
-        channel: input.channel ?? "whatsapp",
+        channel,
         actor: opts.actor ?? "agent",
         tool: "schedule_campaign",
         audience,
@@ -119,6 +128,7 @@ async function store(
         category: input.type,
         template_name: input.template_name,
         locale,
+        from: number?.phoneNumberId ?? null,
         audience_filter: filter.filter,
         audience_estimate: audience,
         deliver_at: scheduledAt.toISOString(),
@@ -144,6 +154,8 @@ async function store(
         audience_filter: JSON.stringify(filter.filter),
         scheduled_at: scheduledAt,
         audience_count: audience,
+        channel,
+        phone_number_id: number?.phoneNumberId ?? null,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -156,6 +168,7 @@ async function store(
         name,
         template_name: input.template_name,
         locale,
+        phone_number_id: number?.phoneNumberId ?? null,
         audience_filter: filter.filter,
         deliver_at: scheduledAt.toISOString(),
         audience_estimate: audience,
@@ -169,6 +182,8 @@ async function store(
     status: "scheduled",
     audience_estimate: audience,
     deliver_at: scheduledAt.toISOString(),
+    phone_number_id: number?.phoneNumberId ?? null,
+    display_phone_number: number?.displayPhoneNumber ?? null,
   };
 }
 

@@ -67,7 +67,8 @@ export function sendThroughMessaging(o: CampaignSendOptions): {
 function requestOf(s: CampaignSend): OutboundRequest {
   return {
     to: s.customerId,
-    channel: s.channel,
+    // The number's business: its customers, consent and cap; the 24 h window with this number.
+    from: { phone_number_id: s.phoneNumberId, channel: s.channel },
     message_type: "template",
     idempotency_key: s.idempotencyKey,
     campaign_id: s.campaignId,

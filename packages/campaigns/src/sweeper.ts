@@ -8,6 +8,7 @@ import { pauseCampaignsForPausedTemplates, type PublishTrigger } from "./control
 import { syncCampaignCounters } from "./counters.js";
 import type { TierSource } from "./fan-out.js";
 import { isCampaignIdle } from "./lock.js";
+import { campaignNumber } from "./number.js";
 import { tierUsage } from "./tier-usage.js";
 import type { Clock } from "./types.js";
 import { WAITING_PREFIX } from "./wait-reason.js";
@@ -67,11 +68,20 @@ export function createCampaignSweeper(deps: SweeperDeps): CampaignSweeper {
 
     const running = await deps.db
       .selectFrom("campaigns")
-      .select(["id", "run", "cursor", "enqueued_count", "skipped_by_reason", "fanout_done", "status_reason"])
+      .select([
+        "id",
+        "run",
+        "cursor",
+        "enqueued_count",
+        "skipped_by_reason",
+        "fanout_done",
+        "status_reason",
+        "phone_number_id",
+      ])
       .where("status", "=", "running")
       .execute();
     const sync = syncTick++ % 5 === 0;
-    let usage: Awaited<ReturnType<typeof tierUsage>> | null = null;
+    const roomOf = new Map<string, boolean>(); // business_id → its tier has room now (one count per business)
     for (const c of running) {
       if (c.fanout_done) {
         if (await completeIfDone(deps.db, c.id, t)) report.completed++;
@@ -79,8 +89,14 @@ export function createCampaignSweeper(deps: SweeperDeps): CampaignSweeper {
         continue;
       }
       if (c.status_reason?.startsWith(WAITING_PREFIX)) {
-        usage ??= await tierUsage(deps.db, await deps.tier(), t);
-        if (usage.remaining > 0 && (await bumpAndPublish(c.id, c.run))) report.resumed++;
+        const number = await campaignNumber(deps.db, c.phone_number_id);
+        // No number any more: the new run pauses it (number_inactive) instead of waiting forever.
+        let room = number ? roomOf.get(number.businessId) : true;
+        if (room === undefined && number) {
+          room = (await tierUsage(deps.db, await deps.tier(number), t, number.businessId)).remaining > 0;
+          roomOf.set(number.businessId, room);
+        }
+        if (room && (await bumpAndPublish(c.id, c.run))) report.resumed++;
         continue;
       }
       const fingerprint = `${c.run}|${c.cursor}|${c.enqueued_count}|${JSON.stringify(c.skipped_by_reason)}`;

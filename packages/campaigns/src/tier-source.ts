@@ -1,18 +1,25 @@
 import type { LogLike } from "@wa/observability";
 import type { TierSource } from "./fan-out.js";
+import type { CampaignNumber } from "./number.js";
 import { FALLBACK_TIER, parseTier, type MessagingTier } from "./tiers.js";
 import type { Clock } from "./types.js";
 
 export interface TierSourceOptions {
-  readonly override?: string; // MESSAGING_LIMIT_TIER
-  /** Reads the tier from Meta (whatsapp_business_manager_messaging_limit); null or a throw = unknown. */
-  readonly fromMeta?: () => Promise<string | null>;
+  readonly override?: string; // MESSAGING_LIMIT_TIER: the operator's word, for every business of the deployment
+  /**
+   * Reads the tier from Meta (`whatsapp_business_manager_messaging_limit` of one of the business's numbers, with
+   * its WABA's token); null or a throw = unknown.
+   */
+  readonly fromMeta?: (number: CampaignNumber) => Promise<string | null>;
   readonly log: LogLike;
   readonly ttlMs?: number; // how long a tier read from Meta is trusted; default 10 min
   readonly now?: Clock;
 }
 
-/** Config override first, else Meta's answer (cached), else the most cautious tier (TIER_250). */
+/**
+ * Per business portfolio: config override first, else Meta's answer (cached per business), else the tier last
+ * stored for the business (`businesses.messaging_limit_tier`, from webhooks), else the most cautious (TIER_250).
+ */
 export function createTierSource(opts: TierSourceOptions): TierSource {
   if (opts.override !== undefined) {
     const fixed = parseTier(opts.override);
@@ -20,20 +27,22 @@ export function createTierSource(opts: TierSourceOptions): TierSource {
     return async () => fixed;
   }
   const clock = opts.now ?? Date.now;
-  let cached: { tier: MessagingTier; at: number } | null = null;
-  return async () => {
+  const cache = new Map<string, { tier: MessagingTier; at: number }>(); // business_id → last answer from Meta
+  return async (number) => {
     const t = clock();
+    const cached = cache.get(number.businessId);
     if (cached && t - cached.at < (opts.ttlMs ?? 600_000)) return cached.tier;
     let tier: MessagingTier | null = null;
     try {
-      const raw = (await opts.fromMeta?.()) ?? null;
+      const raw = (await opts.fromMeta?.(number)) ?? null;
       tier = parseTier(raw);
-      if (raw !== null && !tier) opts.log.warn({ tier: raw }, "unknown messaging-limit tier from Meta");
+      if (raw !== null && !tier)
+        opts.log.warn({ tier: raw, business_id: number.businessId }, "unknown messaging-limit tier from Meta");
     } catch (err) {
-      opts.log.warn({ err }, "could not read the messaging-limit tier from Meta");
+      opts.log.warn({ err, business_id: number.businessId }, "could not read the messaging-limit tier from Meta");
     }
-    if (!tier) return cached?.tier ?? FALLBACK_TIER;
-    cached = { tier, at: t };
+    if (!tier) return cached?.tier ?? parseTier(number.messagingLimitTier) ?? FALLBACK_TIER;
+    cache.set(number.businessId, { tier, at: t });
     return tier;
   };
 }

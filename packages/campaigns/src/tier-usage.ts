@@ -10,11 +10,13 @@ export interface TierUsage {
 }
 
 /**
- * Counts unique recipients of template (non-service) messages created in the last 24 h that did not
- * fail or get cancelled. Conservative: it also counts recipients inside an open service window and
- * messages not yet delivered, so we stay under Meta's limit rather than at it.
+ * Counts the unique recipients of template (non-service) messages that any number of the business sent (created)
+ * in the last 24 h and that did not fail or get cancelled: since October 2025 the tier is the portfolio's,
+ * shared by all its numbers. Numbers no longer listed count too (their sends of the last day still do at Meta),
+ * and a message that names no number is the default number's. Conservative: it also counts recipients inside an
+ * open service window and messages not yet delivered, so we stay under Meta's limit rather than at it.
  */
-export async function tierUsage(db: Db, tier: MessagingTier, now: number): Promise<TierUsage> {
+export async function tierUsage(db: Db, tier: MessagingTier, now: number, businessId: string): Promise<TierUsage> {
   if (!Number.isFinite(tier.limit)) return { tier, used: 0, remaining: Number.POSITIVE_INFINITY, resumesAt: null };
   const since = new Date(now - WINDOW_MS);
   const recent = db
@@ -24,6 +26,30 @@ export async function tierUsage(db: Db, tier: MessagingTier, now: number): Promi
     .where("category", "<>", "service")
     .where("status", "not in", ["failed", "cancelled"])
     .where("created_at", ">", since)
+    .where((eb) =>
+      eb.or([
+        eb(
+          "phone_number_id",
+          "in",
+          eb
+            .selectFrom("phone_numbers as p")
+            .innerJoin("wabas as w", "w.waba_id", "p.waba_id")
+            .select("p.phone_number_id")
+            .where("w.business_id", "=", businessId),
+        ),
+        eb.and([
+          eb("phone_number_id", "is", null),
+          eb.exists(
+            eb
+              .selectFrom("businesses")
+              .select("business_id")
+              .where("business_id", "=", businessId)
+              .where("is_default", "=", true),
+          ),
+        ]),
+      ]),
+    )
+    // A user is one per business: its customers live under the business's one channel.
     .groupBy(["channel", "customer_id"]);
   const { n } = await db
     .selectFrom(recent.as("r"))

@@ -1,3 +1,4 @@
+import { singleNumberAccounts, syncAccounts } from "@wa/accounts";
 import { createDb, type Db } from "@wa/db";
 import { createTestDatabase, type TestDatabase } from "@wa/testkit";
 import { sql } from "kysely";
@@ -7,9 +8,13 @@ export interface TestDb {
   readonly close: () => Promise<void>;
 }
 
+/** The default number of a deployment without accounts.yaml, as every app upserts it at start. */
+export const DEFAULT_NUMBER = { META_PHONE_NUMBER_ID: "100000000000001", META_WABA_ID: "200000000000001" };
+
 export async function openTestDb(): Promise<TestDb & { t: TestDatabase }> {
   const t = await createTestDatabase();
   const db = createDb(t.url, { max: 12 });
+  await syncAccounts(db, singleNumberAccounts(DEFAULT_NUMBER));
   return {
     t,
     db,

@@ -28,23 +28,25 @@ afterAll(async () => h?.close());
 
 describe("tierUsage", () => {
   it("counts unique recipients of business-initiated messages in the moving 24 h", async () => {
-    const u = await tierUsage(h.db, { name: "TIER_250", limit: 250 }, now);
+    const u = await tierUsage(h.db, { name: "TIER_250", limit: 250 }, now, "default");
     expect(u).toMatchObject({ used: 3, remaining: 247, resumesAt: null });
   });
 
   it("says when one more recipient fits once the limit is reached", async () => {
-    const u = await tierUsage(h.db, { name: "TIER_3", limit: 3 }, now);
+    const u = await tierUsage(h.db, { name: "TIER_3", limit: 3 }, now, "default");
     expect(u).toMatchObject({ used: 3, remaining: 0 });
     expect(u.resumesAt).toBeGreaterThanOrEqual(now + 4 * H - 1000);
     expect(u.resumesAt).toBeLessThanOrEqual(now + 4 * H + 1000);
-    const over = await tierUsage(h.db, { name: "TIER_2", limit: 2 }, now);
+    const over = await tierUsage(h.db, { name: "TIER_2", limit: 2 }, now, "default");
     // two must age out: the second-oldest "latest message" is customer 1's at -10 h → +14 h
     expect(over.resumesAt).toBeGreaterThanOrEqual(now + 14 * H - 1000);
     expect(over.resumesAt).toBeLessThanOrEqual(now + 14 * H + 1000);
   });
 
   it("never counts for an unlimited tier", async () => {
-    expect(await tierUsage(h.db, { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY }, now)).toMatchObject({
+    expect(
+      await tierUsage(h.db, { name: "TIER_UNLIMITED", limit: Number.POSITIVE_INFINITY }, now, "default"),
+    ).toMatchObject({
       used: 0,
       remaining: Number.POSITIVE_INFINITY,
     });
