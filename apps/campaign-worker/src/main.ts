@@ -1,3 +1,4 @@
+import { openAccounts } from "@wa/accounts";
 import {
   campaignTriggerPublisher,
   createCampaignSweeper,
@@ -20,18 +21,28 @@ async function main(): Promise<void> {
     campaignWorkerEnv,
   );
 
-  const meta = createMetaClient({
-    baseUrl: cfg.META_API_BASE_URL,
-    version: cfg.META_API_VERSION,
-    accessToken: cfg.META_ACCESS_TOKEN,
-    phoneNumberId: cfg.META_PHONE_NUMBER_ID,
-    wabaId: cfg.META_WABA_ID,
-    timeoutMs: cfg.META_TIMEOUT_MS,
+  // accounts.yaml (or the META_* variables as the one default account), upserted now: a campaign names its number.
+  // Tokens are read only when the tier comes from Meta (MESSAGING_LIMIT_TIER unset).
+  const fromMeta = cfg.MESSAGING_LIMIT_TIER === undefined;
+  const accounts = await openAccounts({
+    db,
+    file: cfg.ACCOUNTS_FILE,
+    single: cfg,
+    withSecrets: fromMeta && "tokens",
   });
+  // The portfolio's tier, read through any of its numbers with that number's WABA token.
   const tier = createTierSource({
     override: cfg.MESSAGING_LIMIT_TIER,
     log,
-    fromMeta: async () => {
+    fromMeta: async (n) => {
+      const meta = createMetaClient({
+        baseUrl: cfg.META_API_BASE_URL,
+        version: cfg.META_API_VERSION,
+        accessToken: accounts.token(n.wabaId),
+        phoneNumberId: n.phoneNumberId,
+        wabaId: n.wabaId,
+        timeoutMs: cfg.META_TIMEOUT_MS,
+      });
       const r = await meta.getPhoneNumber();
       if (!r.ok) throw new Error(`Meta answered ${r.error.kind} ${r.error.code ?? ""}`);
       return r.value.messagingLimitTier;
@@ -85,7 +96,7 @@ async function main(): Promise<void> {
   });
   consume({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER, inFlight: cfg.CAMPAIGN_INFLIGHT, handle });
   shutdown.add("fan-out", () => stop.abort());
-  log.info({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER }, "ready");
+  log.info({ stream: cfg.CAMPAIGN_STREAM, consumer: cfg.CAMPAIGN_CONSUMER, numbers: accounts.numbers.length }, "ready");
 }
 
 runMain(SERVICE, main);
