@@ -7,6 +7,8 @@ export interface ConsentDeps {
   readonly redis?: Redis;
   readonly keyPrefix?: string;
   readonly now: number;
+  /** The number a state key without one means (accounts: the default number); none = windows carry no number. */
+  readonly phoneNumberId?: string;
 }
 
 /** Sources written by user signals; only these can supersede an older opt-out. */
@@ -22,19 +24,27 @@ const USER_SIGNAL_SOURCES: ReadonlySet<string> = new Set(["inbound_keyword", "us
 export async function consentFromSignal(
   tx: Kysely<Database>,
   deps: ConsentDeps,
-  customerId: string,
+  who: { readonly customerId: string; readonly channel: string },
   to: "granted" | "revoked",
   signalAt: number,
   meta: { source: string; details: Record<string, unknown> },
 ): Promise<{ changed: boolean; stale: boolean }> {
   const at = Math.min(signalAt, deps.now);
-  const store = createStateStore({ db: tx, redis: deps.redis, keyPrefix: deps.keyPrefix, now: () => at });
+  const { customerId, channel } = who;
+  const key = { customerId, channel };
+  const store = createStateStore({
+    db: tx,
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
+    phoneNumberId: deps.phoneNumberId,
+    now: () => at,
+  });
   // Row locked until commit (upsert), so two signals for one customer compare their times one after the other.
-  await store.upsertCustomer({ customerId });
+  await store.upsertCustomer(key);
   const cur = await tx
     .selectFrom("customers")
     .select(["marketing_consent_at", "marketing_consent_source"])
-    .where("channel", "=", "whatsapp")
+    .where("channel", "=", channel)
     .where("customer_id", "=", customerId)
     .forUpdate()
     .executeTakeFirst();
@@ -42,7 +52,7 @@ export async function consentFromSignal(
   const byUser = USER_SIGNAL_SOURCES.has(cur?.marketing_consent_source ?? "");
   if (newer && (to === "granted" || byUser)) return { changed: false, stale: true };
   const r = await store.setConsent(
-    { customerId },
+    key,
     { marketing: to },
     { source: meta.source, actor: "webhook", details: meta.details },
   );
@@ -56,10 +66,10 @@ export async function consentFromSignal(
         marketing_consent_source: meta.source,
         updated_at: sql`clock_timestamp()`,
       })
-      .where("channel", "=", "whatsapp")
+      .where("channel", "=", channel)
       .where("customer_id", "=", customerId)
       .execute();
-    await store.invalidate({ customerId });
+    await store.invalidate(key);
   }
   return { changed: r.changed.length > 0, stale: false };
 }

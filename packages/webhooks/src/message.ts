@@ -5,6 +5,7 @@ import { createStateStore, customerIdKind, isBsuid, linkCustomerIds, resolveCust
 import type { Kysely } from "kysely";
 import { type ConsentDeps, consentFromSignal } from "./consent.js";
 import type { KeywordAction, KeywordMatcher } from "./keywords.js";
+import type { Route } from "./routing.js";
 
 export interface InboundResult {
   readonly customerId: string;
@@ -12,25 +13,51 @@ export interface InboundResult {
   readonly keyword: { action: "opt_out" | "opt_in"; keyword: string; changed: boolean; stale: boolean } | null;
 }
 
-/** A user message: customer, stored message, care window (from the message's own time), keyword consent. */
+/** A @wa/state key: the customer on its business's channel, and the number for the window. */
+export interface StateKey {
+  readonly customerId: string;
+  readonly channel: string;
+  readonly phoneNumberId?: string;
+}
+
+/** The state key of a customer on a routed event: the business's channel and, for the window, the number. */
+export const keyOf = (customerId: string, route: Route): StateKey => ({
+  customerId,
+  channel: route.channel,
+  ...(route.number ? { phoneNumberId: route.number.phoneNumberId } : {}),
+});
+
+/**
+ * A user message: customer, stored message, care window (from the message's own time), keyword consent. The
+ * customer and its consent are the business's (route.channel: a STOP to one number holds for all its numbers);
+ * the window is the number's (route.number).
+ */
 export async function applyInbound(
   tx: Kysely<Database>,
   ev: InboundMessageEvent,
+  route: Route,
   deps: ConsentDeps & { keywords: KeywordMatcher; sanitized: readonly string[] },
 ): Promise<InboundResult | null> {
-  const link = await customerOf(tx, ev.from, ev.fromUserId ?? ev.contact?.userId ?? null, ev.customerKey);
+  const { channel } = route;
+  const link = await customerOf(tx, channel, ev.from, ev.fromUserId ?? ev.contact?.userId ?? null, ev.customerKey);
   if (link === null) return null; // neither E.164 digits nor a BSUID: nothing to key it on
   const { customerId, bsuid, phone, relinked } = link;
   const at = ev.timestamp ?? deps.now;
-  const key = { customerId };
-  const store = createStateStore({ db: tx, redis: deps.redis, keyPrefix: deps.keyPrefix, now: () => deps.now });
+  const key = keyOf(customerId, route);
+  const store = createStateStore({
+    db: tx,
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
+    phoneNumberId: deps.phoneNumberId,
+    now: () => deps.now,
+  });
   // The profile name of the newest message wins, whatever order the webhooks arrive in.
   // Locked first, so two messages of one new customer compare their times one after the other.
   await store.upsertCustomer(key, { bsuid, phone });
   const before = await tx
     .selectFrom("customers")
     .select("last_inbound_at")
-    .where("channel", "=", "whatsapp")
+    .where("channel", "=", channel)
     .where("customer_id", "=", customerId)
     .forUpdate()
     .executeTakeFirst();
@@ -40,7 +67,7 @@ export async function applyInbound(
     bsuid,
     phone,
   });
-  if (await sessionStartedEarlier(tx, customerId, Math.min(at, deps.now))) await store.invalidate(key);
+  if (await sessionStartedEarlier(tx, key, Math.min(at, deps.now))) await store.invalidate(key);
   await tx
     .insertInto("messages")
     .values({
@@ -79,7 +106,7 @@ export async function applyInbound(
   const hit = keywordOf(deps.keywords, ev);
   if (!hit) return { customerId, relinked, keyword: null };
   const to = hit.action === "opt_out" ? "revoked" : "granted";
-  const r = await consentFromSignal(tx, deps, customerId, to, at, {
+  const r = await consentFromSignal(tx, deps, { customerId, channel }, to, at, {
     source: "inbound_keyword",
     details: { keyword: hit.keyword, wamid: ev.wamid },
   });
@@ -112,12 +139,21 @@ function keywordOf(keywords: KeywordMatcher, ev: InboundMessageEvent): KeywordAc
  * arrives later moves the start back (its 24 h reach the recorded start), so the row does not depend on
  * arrival order. True when the row changed (the cached window is then dropped).
  */
-async function sessionStartedEarlier(tx: Kysely<Database>, customerId: string, at: number): Promise<boolean> {
+async function sessionStartedEarlier(
+  tx: Kysely<Database>,
+  key: { customerId: string; channel: string; phoneNumberId?: string },
+  at: number,
+): Promise<boolean> {
   const r = await tx
     .updateTable("conversations")
     .set({ opened_at: new Date(at) })
-    .where("channel", "=", "whatsapp")
-    .where("customer_id", "=", customerId)
+    .where("channel", "=", key.channel)
+    .where("customer_id", "=", key.customerId)
+    .where((eb) =>
+      key.phoneNumberId === undefined
+        ? eb("phone_number_id", "is", null)
+        : eb("phone_number_id", "=", key.phoneNumberId),
+    )
     .where("status", "=", "active")
     .where("opened_at", ">", new Date(at))
     .where("opened_at", "<", new Date(at + WINDOW_MS))
@@ -131,6 +167,7 @@ async function sessionStartedEarlier(tx: Kysely<Database>, customerId: string, a
  */
 export async function customerOf(
   tx: Kysely<Database>,
+  channel: string,
   from: string | null,
   userId: string | null,
   customerKey: string,
@@ -138,10 +175,10 @@ export async function customerOf(
   const phone = from !== null && customerIdKind(from) === "phone" ? from : null;
   const bsuid = userId !== null && isBsuid(userId) ? userId : null;
   if (phone && bsuid) {
-    const r = await linkCustomerIds(tx, { phone, bsuid }, "webhook");
+    const r = await linkCustomerIds(tx, { phone, bsuid, channel }, "webhook");
     const relinked = r.linked ? [phone, bsuid, r.customerId, ...(r.merged ? [r.merged] : [])] : [];
     return { customerId: r.customerId, phone, bsuid, relinked };
   }
   if (customerIdKind(customerKey) === null) return null;
-  return { customerId: await resolveCustomerId(tx, customerKey), phone, bsuid, relinked: [] };
+  return { customerId: await resolveCustomerId(tx, customerKey, channel), phone, bsuid, relinked: [] };
 }

@@ -4,6 +4,7 @@ import { CompiledQuery } from "kysely";
 import {
   applyStatus,
   IMPLIES,
+  numberCheck,
   rankOf,
   type StatusExecutor,
   type StatusResult,
@@ -34,18 +35,19 @@ const implied = (i: number): string =>
 const TEXT = `
 WITH ev AS (
   SELECT * FROM unnest($1::int[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
-    $8::int[], $9::text[], $10::text[], $11::text[])
-    AS ev(ord, wamid, opaque, key, status, ts, pricing, code, title, details, explanation)
+    $8::int[], $9::text[], $10::text[], $11::text[], $13::text[])
+    AS ev(ord, wamid, opaque, key, status, ts, pricing, code, title, details, explanation, phone)
 ),
 locked AS (
-  SELECT ev.*, m.id, m.status AS from_status
+  SELECT ev.*, m.id, m.status AS from_status,
+    (ev.phone IS NOT NULL AND COALESCE(m.phone_number_id, $14::text) IS DISTINCT FROM ev.phone) AS mismatch
   FROM ev JOIN messages m ON m.id = COALESCE(
     (SELECT w.id FROM messages w WHERE w.wamid = ev.wamid AND w.direction = 'outbound'),
     (SELECT o.id FROM messages o WHERE o.id = ev.opaque AND o.direction = 'outbound'))
   WHERE m.wamid = ev.wamid OR m.wamid IS NULL
   ORDER BY m.id FOR UPDATE OF m
 ),
-target AS (SELECT DISTINCT ON (id) * FROM locked ORDER BY id, ord),
+target AS (SELECT DISTINCT ON (id) * FROM locked WHERE NOT mismatch ORDER BY id, ord),
 claim AS (
   INSERT INTO webhook_events (event_key, kind)
   SELECT key, 'status' FROM target ORDER BY key
@@ -75,16 +77,17 @@ anomaly AS (
     jsonb_build_object('wamid', u.wamid, 'status', u.from_status, 'code', u.code)
   FROM upd u WHERE u.event_status = 'failed' AND ${rankOf("u.from_status")} >= 2
 )
-SELECT ev.ord, l.ord IS NOT NULL AS found, t.ord IS NOT NULL AS first,
+SELECT ev.ord, l.ord IS NOT NULL AS found, t.ord IS NOT NULL AS first, COALESCE(l.mismatch, false) AS mismatch,
   CASE WHEN l.ord IS NULL THEN EXISTS (SELECT 1 FROM webhook_events w WHERE w.event_key = ev.key) END AS seen,
   u.id, u.from_status, u.to_status, u.campaign_id, u.customer_id
 FROM ev LEFT JOIN locked l USING (ord) LEFT JOIN target t USING (ord) LEFT JOIN upd u USING (ord)`;
-const NAME = "wa_webhook_status_batch2";
+const NAME = "wa_webhook_status_batch3";
 
 interface Row {
   ord: number;
   found: boolean;
   first: boolean;
+  mismatch: boolean;
   seen: boolean | null;
   id: string | null;
   from_status: MessageStatus | null;
@@ -111,6 +114,8 @@ async function applyLayer(ex: StatusExecutor, items: readonly StatusItem[], now:
     vs.map((v) => v.details),
     vs.map((v) => v.explanation),
     new Date(now),
+    items.map((x) => numberCheck(ex, x.ev)[0]),
+    ex.defaultNumber ?? null,
   ];
   const rows = ex.pool
     ? (await ex.pool.query<Row>({ name: NAME, text: TEXT, values })).rows
@@ -128,6 +133,7 @@ async function applyLayer(ex: StatusExecutor, items: readonly StatusItem[], now:
           to: r.to_status,
           failedCode: r.to_status === "failed" ? (vs[r.ord]?.code ?? null) : null,
         };
+      if (r.mismatch) return { outcome: "mismatch" };
       if (r.found) return { outcome: r.first ? "duplicate" : "retry" };
       // No row: parked earlier (the ledger has the key) or not matchable yet.
       return { outcome: r.seen ? "duplicate" : "deferred" };

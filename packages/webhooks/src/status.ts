@@ -23,8 +23,12 @@ export const IMPLIES: Record<StatusEvent["status"], readonly boolean[]> = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Our id in biz_opaque_callback_data finds a row whose wamid is not stored yet; the wamid match wins.
-const BY_WAMID = `SELECT id, status, campaign_id, customer_id FROM messages WHERE wamid = $1 AND direction = 'outbound' AND $2::uuid IS NULL FOR UPDATE`;
-const BY_WAMID_OR_ID = `SELECT id, status, campaign_id, customer_id FROM messages
+// $19 the status's metadata.phone_number_id, $20 the default number (a message without a number was sent from
+// it); $19 null (no accounts) = no check. A status from another number than its message's: `mismatch`, not applied.
+const COLUMNS = `id, status, campaign_id, customer_id,
+  ($19::text IS NOT NULL AND COALESCE(phone_number_id, $20::text) IS DISTINCT FROM $19::text) AS mismatch`;
+const BY_WAMID = `SELECT ${COLUMNS} FROM messages WHERE wamid = $1 AND direction = 'outbound' AND $2::uuid IS NULL FOR UPDATE`;
+const BY_WAMID_OR_ID = `SELECT ${COLUMNS} FROM messages
   WHERE direction = 'outbound' AND (wamid = $1 OR (id = $2::uuid AND wamid IS NULL))
   ORDER BY (wamid IS NOT NULL) DESC LIMIT 1 FOR UPDATE`;
 
@@ -33,7 +37,7 @@ const statement = (match: string): string => `
 WITH target AS (${match}),
 claim AS (
   INSERT INTO webhook_events (event_key, kind)
-  SELECT $3, 'status' WHERE EXISTS (SELECT 1 FROM target)
+  SELECT $3, 'status' WHERE EXISTS (SELECT 1 FROM target WHERE NOT mismatch)
   ON CONFLICT (event_key) DO NOTHING
   RETURNING event_key
 ),
@@ -60,12 +64,13 @@ anomaly AS (
   FROM upd WHERE $12::boolean AND ${rankOf("upd.from_status")} >= 2
 )
 SELECT (SELECT count(*) FROM target)::int AS found, (SELECT count(*) FROM claim)::int AS claimed,
+  (SELECT bool_or(mismatch) FROM target) AS mismatch,
   u.id, u.from_status, u.to_status, u.campaign_id, u.customer_id
 FROM (SELECT 1) one LEFT JOIN upd u ON true`;
 
 const STATEMENTS = {
-  wamid: { name: "wa_webhook_status_w2", text: statement(BY_WAMID) },
-  opaque: { name: "wa_webhook_status_o2", text: statement(BY_WAMID_OR_ID) },
+  wamid: { name: "wa_webhook_status_w3", text: statement(BY_WAMID) },
+  opaque: { name: "wa_webhook_status_o3", text: statement(BY_WAMID_OR_ID) },
 } as const;
 
 export type StatusResult =
@@ -77,11 +82,14 @@ export type StatusResult =
       to: MessageStatus;
       failedCode: number | null;
     }
-  | { outcome: "duplicate" | "deferred" };
+  | { outcome: "duplicate" | "deferred" }
+  // the status's metadata.phone_number_id is not the number its message was sent from: dead-lettered
+  | { outcome: "mismatch" };
 
 interface Row {
   found: number;
   claimed: number;
+  mismatch: boolean | null;
   id: string | null;
   from_status: MessageStatus | null;
   to_status: MessageStatus | null;
@@ -116,7 +124,13 @@ export function statusValues(ev: StatusEvent) {
 export interface StatusExecutor {
   readonly db: Executor;
   readonly pool?: pg.Pool;
+  /** With accounts: the default number, and each status must come from its message's number. None: no check. */
+  readonly defaultNumber?: string;
 }
+
+/** The number a status must match ($19) and the number of a message without one ($20). */
+export const numberCheck = (ex: StatusExecutor, ev: StatusEvent): [string | null, string | null] =>
+  ex.defaultNumber === undefined ? [null, null] : [ev.phoneNumberId, ex.defaultNumber];
 
 /**
  * Applies one status in ONE statement (its own transaction, or the caller's when `ex.db` is one): ledger claim
@@ -150,6 +164,7 @@ export async function applyStatus(
     v.explanation,
     v.pricing,
     new Date(now),
+    ...numberCheck(ex, ev),
   ];
   const st = v.opaque ? STATEMENTS.opaque : STATEMENTS.wamid;
   const rows = ex.pool
@@ -166,6 +181,7 @@ export async function applyStatus(
       .executeTakeFirst();
     return { outcome: seen ? "duplicate" : "deferred" };
   }
+  if (row.mismatch) return { outcome: "mismatch" };
   if (row.claimed === 0 || !row.id || !row.customer_id || !row.from_status || !row.to_status)
     return { outcome: "duplicate" };
   await moveCampaignCounters(ex.db, row.campaign_id, row.from_status, row.to_status);

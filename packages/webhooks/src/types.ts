@@ -1,3 +1,4 @@
+import type { Accounts } from "@wa/accounts";
 import type { Db } from "@wa/db";
 import type { LogLike, Metrics } from "@wa/observability";
 import type { Redis } from "ioredis";
@@ -15,10 +16,24 @@ export interface WebhookProcessorOptions {
   readonly optOutKeywords?: readonly string[];
   readonly optInKeywords?: readonly string[];
   readonly now?: () => number;
+  /**
+   * The businesses, WABAs and numbers (@wa/accounts): every event is routed by its metadata.phone_number_id or
+   * entry.id, and one for a number or WABA not listed is dead-lettered. None (a test's database): everything
+   * applies to the "whatsapp" channel and windows carry no number, as before accounts existed.
+   */
+  readonly accounts?: Accounts;
   /** Statuses of one body that need their own transaction (131050, 131049, sanitized) applied at once (default 4); each takes a pool connection. */
   readonly concurrency?: number;
   /** Called after an inbound message committed (not for duplicates): e.g. publish "a customer wrote". */
-  readonly onInbound?: (n: { customerId: string; wamid: string }) => void;
+  readonly onInbound?: (n: InboundNotice) => void;
+}
+
+/** A committed inbound message: who wrote, to which business (channel) and number (none without accounts). */
+export interface InboundNotice {
+  readonly customerId: string;
+  readonly wamid: string;
+  readonly channel: string;
+  readonly phoneNumberId?: string;
 }
 
 /** What happened to one event. */

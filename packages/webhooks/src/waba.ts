@@ -8,6 +8,7 @@ import type {
   TemplateStatusEvent,
 } from "@wa/meta";
 import { sql, type Kysely } from "kysely";
+import type { Route } from "./routing.js";
 
 const CATEGORIES = new Set(["marketing", "utility", "authentication"]);
 
@@ -83,14 +84,41 @@ export async function applyTemplateQuality(
 
 const digits = (s: string | null): string | null => (s ? s.replace(/\D/g, "") || null : null);
 
-/** Number-level quality/limit changes: the tier (and 1,000 mps after THROUGHPUT_UPGRADE) on phone_numbers, plus audit. */
-export async function applyPhoneQuality(tx: Kysely<Database>, ev: PhoneQualityEvent, now: number): Promise<boolean> {
+/** The portfolio's messaging limit (shared by all its numbers since October 2025): on its businesses row. */
+async function setBusinessTier(tx: Kysely<Database>, route: Route, tier: string | null, now: number): Promise<boolean> {
+  if (!tier || route.businessId === null) return false;
+  const r = await tx
+    .updateTable("businesses")
+    .set({ messaging_limit_tier: tier, updated_at: new Date(now) })
+    .where("business_id", "=", route.businessId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Number-level quality/limit changes: the tier (and 1,000 mps after THROUGHPUT_UPGRADE, which the delivery
+ * limiter reads from the row) on the routed number's phone_numbers row only; the tier also on its business.
+ * Without accounts (no route number) the row is found by id or display number, as before.
+ */
+export async function applyPhoneQuality(
+  tx: Kysely<Database>,
+  ev: PhoneQualityEvent,
+  now: number,
+  route: Route,
+): Promise<boolean> {
   const display = digits(ev.displayPhoneNumber);
   const set: Record<string, unknown> = { updated_at: new Date(now) };
   if (ev.currentLimit) set.messaging_limit_tier = ev.currentLimit;
   if (ev.event.toUpperCase() === "THROUGHPUT_UPGRADE") set.throughput_mps = 1000;
-  let updated = false;
-  if (display || ev.phoneNumberId) {
+  let updated = await setBusinessTier(tx, route, ev.currentLimit, now);
+  if (route.number) {
+    const r = await tx
+      .updateTable("phone_numbers")
+      .set(set)
+      .where("phone_number_id", "=", route.number.phoneNumberId)
+      .executeTakeFirst();
+    updated = Number(r.numUpdatedRows) > 0 || updated;
+  } else if (display || ev.phoneNumberId) {
     const r = await tx
       .updateTable("phone_numbers")
       .set(set)
@@ -108,18 +136,40 @@ export async function applyPhoneQuality(tx: Kysely<Database>, ev: PhoneQualityEv
     action: "phone_number.quality_update",
     subjectType: "phone_number",
     subjectId: display ?? ev.phoneNumberId ?? ev.wabaId,
-    details: { event: ev.event, current_limit: ev.currentLimit, old_limit: ev.oldLimit, waba_id: ev.wabaId },
+    details: {
+      event: ev.event,
+      current_limit: ev.currentLimit,
+      old_limit: ev.oldLimit,
+      waba_id: ev.wabaId,
+      ...(route.number ? { phone_number_id: route.number.phoneNumberId, business_id: route.businessId } : {}),
+    },
   });
   return updated;
 }
 
-/** WABA-level account updates (bans, restrictions, volume tiers…) have no table of their own: kept in audit_logs. */
-export async function applyAccountUpdate(tx: Kysely<Database>, ev: AccountUpdateEvent): Promise<void> {
+/**
+ * WABA-level account updates (bans, restrictions, volume tiers…) have no table of their own: kept in audit_logs.
+ * One carrying a `current_limit` (assumed: Meta documents no shape for the portfolio's limit on this field) sets
+ * the business's tier.
+ */
+export async function applyAccountUpdate(
+  tx: Kysely<Database>,
+  ev: AccountUpdateEvent,
+  now: number,
+  route: Route,
+): Promise<void> {
+  const limit = ev.info["current_limit"];
+  await setBusinessTier(tx, route, typeof limit === "string" && limit ? limit : null, now);
   await writeAudit(tx, {
     actor: "webhook",
     action: "account.update",
     subjectType: "waba",
     subjectId: ev.wabaId,
-    details: { event: ev.event, phone_number: ev.phoneNumber, info: ev.info },
+    details: {
+      event: ev.event,
+      phone_number: ev.phoneNumber,
+      info: ev.info,
+      ...(route.businessId ? { business_id: route.businessId } : {}),
+    },
   });
 }

@@ -107,7 +107,7 @@ describe("every inbound type is stored with its content", () => {
     const body = inboundBody([{ from: FROM, id: "wamid.NOTE1", ts: nowS(), text: "hi" }]);
     await h.processor.processBody(body);
     await h.processor.processBody(body);
-    expect(notes).toEqual([{ customerId: FROM, wamid: "wamid.NOTE1" }]);
+    expect(notes).toEqual([{ customerId: FROM, wamid: "wamid.NOTE1", channel: "whatsapp" }]);
   });
 });
 

@@ -43,7 +43,7 @@ describe("inbound messages", () => {
       received_at: new Date(ts * 1000),
     });
     expect(msg.content).toMatchObject({ type: "text", body: "hello there", text: "hello there" });
-    const ttl = await h.redis.pttl(`${h.prefix}conv:6281311112222:whatsapp`);
+    const ttl = await h.redis.pttl(`${h.prefix}conv:6281311112222:whatsapp:-`);
     expect(ttl).toBeGreaterThan(22 * 3600 * 1000);
     expect(ttl).toBeLessThanOrEqual(23 * 3600 * 1000 + 1000);
   });
