@@ -151,8 +151,11 @@ const sends = (campaignId: string) =>
 
 it("refuses a number this deployment does not send from, naming the ones it does", async () => {
   const r = await campaign("+1 555 0999");
-  expect(r).toMatchObject({ ok: false, reason_code: "INVALID_ARGUMENT", details: { from: "+1 555 0999" } });
-  if (!r.ok) expect(r.suggested_action).toContain(`${B} (+1 555 0202)`);
+  expect(r).toMatchObject({ ok: false, reason_code: "NOT_FOUND", details: { from: "+1 555 0999" } });
+  if (!r.ok) {
+    expect(r.human_explanation).toContain(`${B} (+1 555 0202)`);
+    expect(r.details?.numbers).toContainEqual({ phone_number_id: C, display_phone_number: null, business_id: "y" });
+  }
   expect(await campaign(undefined)).toMatchObject({ ok: true, phone_number_id: "310000000000001" });
 });
 

@@ -81,13 +81,19 @@ export async function resolveFrom(db: Db, from: string | undefined): Promise<Cam
       : (active.find((n) => n.phoneNumberId === d) ??
         active.find((n) => n.displayPhoneNumber !== null && digitsOf(n.displayPhoneNumber) === d));
   if (hit) return hit;
-  const known = active.map((n) =>
-    n.displayPhoneNumber ? `${n.phoneNumberId} (${n.displayPhoneNumber})` : n.phoneNumberId,
+  // As the gateway's other tools answer an unknown `from`: NOT_FOUND, with the numbers there are.
+  const served = active.map((n) => ({
+    phone_number_id: n.phoneNumberId,
+    display_phone_number: n.displayPhoneNumber,
+    business_id: n.businessId,
+  }));
+  const listed = served.map((n) =>
+    n.display_phone_number ? `${n.phone_number_id} (${n.display_phone_number})` : n.phone_number_id,
   );
   return refuse(
-    "INVALID_ARGUMENT",
-    `from: "${from}" is not a number this deployment sends from.`,
-    `Omit from to use the default number, or pass one of these phone_number_ids or display numbers: ${known.join(", ") || "none configured"}.`,
-    { from, numbers: active.map((n) => n.phoneNumberId) },
+    "NOT_FOUND",
+    `from: "${from}" is not a business number of this deployment (it serves ${served.length}: ${listed.join(", ")}).`,
+    "Pass one of the numbers in details.numbers (phone_number_id or display number), or omit from to use the default number.",
+    { from, numbers: served },
   );
 }
