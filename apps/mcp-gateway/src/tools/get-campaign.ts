@@ -9,7 +9,7 @@ export const getCampaign = defineTool({
   name: "get_campaign",
   title: "Campaign status and counters",
   description:
-    "Shows a campaign: status (and why, e.g. a paused template or Meta's messaging limit), audience, enqueued, skipped recipients by reason (opted_out, no_opt_in, frequency_capped, quiet_hours, excluded_segment, us_marketing_pause, marketing_limited, …), sent, delivered, read, failed, progress in percent, ETA and timestamps.",
+    "Shows a campaign: the business number it sends from (phone_number_id, display_phone_number, business_id), status (and why, e.g. a paused template or Meta's messaging limit), audience, enqueued, skipped recipients by reason (opted_out, no_opt_in, frequency_capped, quiet_hours, excluded_segment, us_marketing_pause, marketing_limited, …), sent, delivered, read, failed, progress in percent, ETA and timestamps.",
   annotations: READ_ONLY,
   input: { campaign_id: campaignId },
   output: {
@@ -20,6 +20,12 @@ export const getCampaign = defineTool({
     type: z.string(),
     template_name: z.string(),
     locale: z.string(),
+    phone_number_id: z.string().nullable().describe("the number it sends from"),
+    display_phone_number: z.string().nullable(),
+    business_id: z
+      .string()
+      .nullable()
+      .describe("whose customers it reaches and whose messaging limit it counts against"),
     audience_filter: z.record(z.string(), z.unknown()),
     counters: z.object({
       audience: z.number().int(),

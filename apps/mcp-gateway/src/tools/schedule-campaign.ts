@@ -2,13 +2,14 @@ import { audienceFilterSchema, requestCampaign } from "@wa/campaigns";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
 import { channelArg, locale, readableText, rfc3339, templateName, variables } from "./fields.js";
+import { fromNumber } from "./from-number.js";
 import { templateButtons, templateHeader } from "./template-fields.js";
 
 export const scheduleCampaign = defineTool({
   name: "schedule_campaign",
   title: "Schedule a broadcast campaign",
   description:
-    'Schedules a template broadcast to an audience of customers (filter by tags, country, recent activity; omitted = every WhatsApp customer). The template must be APPROVED and its category must equal type; variables, header and buttons must fit its components (TEMPLATE_VARIABLES_MISMATCH names the part). Each recipient is checked by the compliance engine when the fan-out reaches them: opted-out, no opt-in, frequency-capped, quiet-hours or excluded-segment recipients are skipped and counted (see get_campaign). deliver_at: RFC 3339, at most 30 days ahead. Use estimate_cost first for the price. When a require_approval policy matches (e.g. a large audience), nothing is scheduled yet: the answer is status "pending_approval" with approval_id; follow it with get_approval (approved → campaign_id; rejected or expired → the operator\'s reason) and do not schedule it again meanwhile.',
+    "Schedules a template broadcast to an audience of customers (filter by tags, country, recent activity; omitted = every customer of the number's business). The template must be APPROVED and its category must equal type; variables, header and buttons must fit its components (TEMPLATE_VARIABLES_MISMATCH names the part). Each recipient is checked by the compliance engine when the fan-out reaches them: opted-out, no opt-in, frequency-capped, quiet-hours or excluded-segment recipients are skipped and counted (see get_campaign). deliver_at: RFC 3339, at most 30 days ahead. Use estimate_cost first for the price. from names the business number it sends from (phone_number_id or display number; default: the default number): the audience is that number's business's customers, its messages go from that number, and Meta's messaging limit counted is that business portfolio's (shared by all its numbers); an unknown number is NOT_FOUND with the numbers there are. When a require_approval policy matches (e.g. a large audience), nothing is scheduled yet: the answer is status \"pending_approval\" with approval_id; follow it with get_approval (approved → campaign_id; rejected or expired → the operator's reason) and do not schedule it again meanwhile.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   input: {
     name: readableText(200, "a campaign name").describe('A short name for people, e.g. "Ramadan sale 2026".'),
@@ -29,6 +30,7 @@ export const scheduleCampaign = defineTool({
       ),
     deliver_at: rfc3339("When to start (RFC 3339, future, ≤ 30 days)."),
     channel: channelArg,
+    from: fromNumber.optional(),
   },
   output: {
     campaign_id: z.string().nullable().describe("null while pending_approval"),
@@ -37,6 +39,8 @@ export const scheduleCampaign = defineTool({
     expires_at: z.string().nullable().describe("pending_approval: when it expires if nobody decides"),
     audience_estimate: z.number().int().describe("customers matching the filter now (skips are decided at send time)"),
     deliver_at: z.string(),
+    phone_number_id: z.string().nullable().describe("the number it sends from (null: the default one)"),
+    display_phone_number: z.string().nullable(),
   },
   run: async (input, deps) => {
     const r = await requestCampaign({ db: deps.db, now: deps.now, approvals: deps.approvals }, input, {
@@ -51,6 +55,8 @@ export const scheduleCampaign = defineTool({
         expires_at: r.expires_at,
         audience_estimate: Number(r.summary.audience_estimate ?? 0),
         deliver_at: String(r.summary.deliver_at ?? input.deliver_at),
+        phone_number_id: typeof r.summary.from === "string" ? r.summary.from : null,
+        display_phone_number: null,
       };
     return {
       campaign_id: r.campaign_id,
@@ -59,6 +65,8 @@ export const scheduleCampaign = defineTool({
       expires_at: null,
       audience_estimate: r.audience_estimate,
       deliver_at: r.deliver_at,
+      phone_number_id: r.phone_number_id,
+      display_phone_number: r.display_phone_number,
     };
   },
 });
