@@ -60,7 +60,7 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   schedule_message: { required: ["customer_id", "message_type", "content", "deliver_at"], optional: ["channel"] },
   schedule_campaign: {
     required: ["name", "type", "template_name", "deliver_at"],
-    optional: ["locale", "variables", "header", "buttons", "audience_filter", "channel"],
+    optional: ["locale", "variables", "header", "buttons", "audience_filter", "channel", "from"],
   },
   pause_campaign: { required: ["campaign_id"], optional: [] },
   cancel_campaign: { required: ["campaign_id"], optional: ["reason"] },

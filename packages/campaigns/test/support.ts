@@ -9,7 +9,7 @@ export interface TestDb {
 }
 
 /** The default number of a deployment without accounts.yaml, as every app upserts it at start. */
-export const DEFAULT_NUMBER = { META_PHONE_NUMBER_ID: "100000000000001", META_WABA_ID: "200000000000001" };
+const DEFAULT_NUMBER = { META_PHONE_NUMBER_ID: "100000000000001", META_WABA_ID: "200000000000001" };
 
 export async function openTestDb(): Promise<TestDb & { t: TestDatabase }> {
   const t = await createTestDatabase();
