@@ -153,6 +153,9 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       NATS_URL: TEST_NATS_URL,
       REDIS_KEY_PREFIX: redisPrefix(),
       META_APP_SECRET: SECRET,
+      // the number and WABA the bodies name: the processor routes by them (no accounts.yaml: the one account)
+      META_PHONE_NUMBER_ID: "100000000000001",
+      META_WABA_ID: "200000000000001",
       WEBHOOK_VERIFY_TOKEN: "bench",
       PORT: "0",
       HOST: "127.0.0.1",

@@ -1,9 +1,9 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import { verifySignature } from "@wa/meta";
 import type { LogLike, Metrics } from "@wa/observability";
 import type { HttpBindings } from "@hono/node-server";
 import { type Context, Hono } from "hono";
-import { createByteBudget, declaredLength, discardBody, envelopeProblem, readLimited } from "./body.js";
+import { createByteBudget, declaredLength, discardBody, envelopeProblem, readEnvelope, readLimited } from "./body.js";
+import { secretsByWaba, singleSecret } from "./signatures.js";
 
 interface ReadyReport {
   readonly ok: boolean;
@@ -11,7 +11,10 @@ interface ReadyReport {
 }
 
 export interface ReceiverDeps {
+  /** Signs every body when there is no accounts file. */
   readonly appSecret: string;
+  /** accounts.yaml: WABA id → its app secret; a body must be signed with the secret of the WABAs it names. */
+  readonly appSecretsByWaba?: ReadonlyMap<string, string> | null;
   readonly verifyToken: string;
   readonly bodyLimitBytes: number;
   /** Body bytes held in memory at once across all requests; past it a POST gets 503 + Retry-After unread. */
@@ -41,6 +44,7 @@ type Env = { Variables: { requestId: string }; Bindings: Partial<HttpBindings> }
 export function createReceiverApp(deps: ReceiverDeps): Hono<Env> {
   const app = new Hono<Env>();
   const { log, metrics } = deps;
+  const signatures = deps.appSecretsByWaba ? secretsByWaba(deps.appSecretsByWaba) : singleSecret(deps.appSecret);
 
   app.use(async (c, next) => {
     // The lenient parser (see server.ts) would frame such a request one way and a proxy another: refuse it.
@@ -125,11 +129,13 @@ export function createReceiverApp(deps: ReceiverDeps): Hono<Env> {
     const read = await readLimited(c.req.raw, deps.bodyLimitBytes, discardBound);
     if (read.body === null) return refuse("too_large", 413, "payload too large", read.drained);
     const body = read.body;
-    if (!verifySignature(body, signature, deps.appSecret)) {
+    // With accounts the WABAs the body names choose the secret: the envelope is read first (once).
+    const envelope = signatures.byWaba ? readEnvelope(body) : null;
+    if (!signatures.verify(body, signature, envelope?.wabaIds ?? null)) {
       log.warn({ request_id: c.get("requestId"), signed: true }, "webhook signature refused");
       return answer("bad_signature", 401, "invalid signature");
     }
-    const problem = envelopeProblem(body);
+    const problem = envelope ? envelope.problem : envelopeProblem(body);
     if (problem) return answer("invalid", 400, problem);
     const receivedAt = Date.now();
     if (deps.natsUp?.() !== false) {

@@ -112,15 +112,31 @@ export async function readLimited(req: Request, limit: number, discardBound: num
 
 /** A shallow envelope check: the processor parses the rest (parseWebhook never refuses inside an envelope). */
 export function envelopeProblem(body: Uint8Array): string | null {
+  return readEnvelope(body).problem;
+}
+
+/**
+ * The envelope check and the WABA ids the body names (entry[].id, strings or numbers), from one parse: with
+ * accounts the signature is checked against the named WABAs' app secret.
+ */
+export function readEnvelope(body: Uint8Array): { problem: string | null; wabaIds: string[] } {
   let v: unknown;
   try {
     v = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
   } catch {
-    return "body is not JSON";
+    return { problem: "body is not JSON", wabaIds: [] };
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return "body is not a JSON object";
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    return { problem: "body is not a JSON object", wabaIds: [] };
   const o = v as Record<string, unknown>;
-  if (o.object !== "whatsapp_business_account") return 'object is not "whatsapp_business_account"';
-  if (!Array.isArray(o.entry)) return "entry is not an array";
-  return null;
+  const wabaIds: string[] = [];
+  if (Array.isArray(o.entry))
+    for (const e of o.entry) {
+      const id = typeof e === "object" && e !== null ? (e as Record<string, unknown>).id : undefined;
+      if (typeof id === "string" || typeof id === "number") wabaIds.push(String(id));
+    }
+  if (o.object !== "whatsapp_business_account")
+    return { problem: 'object is not "whatsapp_business_account"', wabaIds };
+  if (!Array.isArray(o.entry)) return { problem: "entry is not an array", wabaIds };
+  return { problem: null, wabaIds };
 }

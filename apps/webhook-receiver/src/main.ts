@@ -1,3 +1,4 @@
+import { appSecretsByWaba } from "@wa/accounts";
 import { checkTopology } from "@wa/bus";
 import { webhookReceiverEnv, loadConfigOrExit, redactConfig, redactUrl } from "@wa/config";
 import { createDb, permanentDbError, pingDb } from "@wa/db";
@@ -15,6 +16,10 @@ async function main(): Promise<void> {
   const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL });
   logProcessWarnings(log);
   log.info({ config: redactConfig(cfg) }, "starting");
+  // accounts.yaml: each WABA's app secret, read without the database (Postgres may be down at start); no file:
+  // META_APP_SECRET alone, as before. An invalid file or a missing secret stops the start, naming it.
+  const appSecrets = appSecretsByWaba({ file: cfg.ACCOUNTS_FILE });
+  if (appSecrets) log.info({ wabas: appSecrets.size }, "accounts: app secrets per WABA");
   const metrics = createMetrics({ service: SERVICE });
   const shutdown = createShutdown({ log, deadlineMs: cfg.SHUTDOWN_DEADLINE_MS });
   shutdown.onSignals();
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
   };
   const app = createReceiverApp({
     appSecret: cfg.META_APP_SECRET,
+    appSecretsByWaba: appSecrets,
     verifyToken: cfg.WEBHOOK_VERIFY_TOKEN,
     bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
     bufferBytes: cfg.WEBHOOK_BUFFER_BYTES,

@@ -71,6 +71,9 @@ beforeAll(async () => {
     NATS_URL: TEST_NATS_URL,
     REDIS_KEY_PREFIX: redisPrefix(),
     META_APP_SECRET: APP_SECRET,
+    // mock-meta's one number and WABA: the processor routes every event by them
+    META_PHONE_NUMBER_ID: "100000000000001",
+    META_WABA_ID: "200000000000001",
     WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
     PORT: "0",
     HOST: "127.0.0.1",

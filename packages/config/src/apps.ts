@@ -104,7 +104,8 @@ export const webhookReceiverEnv = z.object({
   }),
 });
 
-// The processor never sees Meta's secrets: the receiver verified every body before publishing it.
+// The processor never sees Meta's secrets: the receiver verified every body before publishing it. It reads the
+// accounts (no secrets) to route each event by its number or WABA.
 export const webhookProcessorEnv = z
   .object({
     ...baseEnv.shape,
@@ -112,6 +113,17 @@ export const webhookProcessorEnv = z
     ...redisEnv.shape,
     ...natsEnv.shape,
     ...opsEnv(9468).shape,
+    ACCOUNTS_FILE: metaEnv.shape.ACCOUNTS_FILE,
+    META_PHONE_NUMBER_ID: z
+      .string()
+      .regex(/^\d+$/, { error: "expected digits only" })
+      .optional()
+      .describe("the one number's phone_number_id when there is no accounts file (no file and unset: no start)"),
+    META_WABA_ID: z
+      .string()
+      .regex(/^\d+$/, { error: "expected digits only" })
+      .optional()
+      .describe("the one number's WhatsApp Business Account id when there is no accounts file"),
     OPT_OUT_KEYWORDS: list("inbound texts (whole message) that revoke marketing consent", DEFAULT_OPT_OUT_KEYWORDS, {
       upper: true,
     }),

@@ -1,0 +1,232 @@
+// Issue 15 through the built processes: receiver and processor started with an accounts.yaml of two businesses,
+// mock-meta serving the same WABAs and numbers (each WABA's webhooks signed with its own app secret).
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { connectBus, type Bus } from "@wa/bus";
+import { createDb, type Db } from "@wa/db";
+import { signBody } from "@wa/meta";
+import { startMockMeta } from "@wa/mock-meta";
+import { busNames, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { A, ACCOUNT_ENV, accountsFile, B, bodyFor, C, SECRET_X, SECRET_Y, WX, WY } from "./accounts-support.js";
+import { VERIFY_TOKEN, waitFor } from "./support.js";
+
+const dist = (f: string) => fileURLToPath(new URL(`../${f}`, import.meta.url));
+const tdb = useTestDatabase();
+const names = busNames();
+let db: Db;
+let admin: Bus;
+let receiver: ChildProcess;
+let processor: ChildProcess;
+let base = "";
+let meta: Awaited<ReturnType<typeof startMockMeta>>;
+const output: string[] = [];
+
+function start(file: string, env: Record<string, string>): ChildProcess {
+  const p = spawn(process.execPath, [dist(file)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  p.stdout?.on("data", (b: Buffer) => output.push(b.toString()));
+  p.stderr?.on("data", (b: Buffer) => output.push(b.toString()));
+  return p;
+}
+const stop = (p: ChildProcess | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!p || p.exitCode !== null) return resolve();
+    p.once("exit", () => resolve());
+    p.kill("SIGTERM");
+  });
+
+const mock = async (path: string, body: unknown) => {
+  const res = await fetch(`${meta.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
+};
+const post = (body: string, secret: string) =>
+  fetch(`${base}/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": signBody(body, secret) },
+    body,
+  });
+const consent = async (customerId: string, channel: string) =>
+  (
+    await db
+      .selectFrom("customers")
+      .select("marketing_consent")
+      .where("customer_id", "=", customerId)
+      .where("channel", "=", channel)
+      .executeTakeFirst()
+  )?.marketing_consent;
+
+beforeAll(async () => {
+  db = createDb(tdb.url, { max: 2 });
+  admin = await connectBus({ url: TEST_NATS_URL, name: "accounts-e2e-admin" });
+  const env = {
+    ...names,
+    ...ACCOUNT_ENV,
+    ACCOUNTS_FILE: accountsFile(),
+    DATABASE_URL: tdb.url,
+    REDIS_URL: TEST_REDIS_URL,
+    NATS_URL: TEST_NATS_URL,
+    REDIS_KEY_PREFIX: redisPrefix(),
+    META_APP_SECRET: "not-used-with-accounts",
+    META_PHONE_NUMBER_ID: A,
+    META_WABA_ID: WX,
+    WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    INBOX_DRAIN_MS: "100",
+  };
+  processor = start("../webhook-processor/dist/main.js", { ...env, OPS_PORT: "0" });
+  await waitFor(
+    "processor ready",
+    async () => /"service":"webhook-processor".*"msg":"ready"/.test(output.join("")),
+    20_000,
+  );
+  receiver = start("dist/main.js", env);
+  const port = await waitFor(
+    "receiver port",
+    async () => {
+      const m = /"port":(\d+),"msg":"ready"/.exec(output.join(""));
+      return m ? Number(m[1]) : null;
+    },
+    20_000,
+  );
+  base = `http://127.0.0.1:${port}`;
+  meta = await startMockMeta({
+    port: 0,
+    webhookTargetUrl: `${base}/webhook`,
+    webhookDelayMs: 10,
+    accounts: [
+      {
+        wabaId: WX,
+        token: "token-x",
+        appSecret: SECRET_X,
+        numbers: [
+          { phoneNumberId: A, displayPhoneNumber: "15550200001" },
+          { phoneNumberId: B, displayPhoneNumber: "15550200002" },
+        ],
+      },
+      {
+        wabaId: WY,
+        token: "token-y",
+        appSecret: SECRET_Y,
+        numbers: [{ phoneNumberId: C, displayPhoneNumber: "15550200003" }],
+      },
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await meta?.close();
+  await stop(receiver);
+  await stop(processor);
+  await dropStreams(admin.jsm, names);
+  await admin.close();
+  await db.destroy();
+});
+
+describe("two businesses through the receiver and processor processes", () => {
+  it("an inbound message to A opens the window on (A, customer) only", async () => {
+    const who = "6281277770001";
+    await mock("/_mock/inbound", { from: who, text: "hello", id: "wamid.ACC-E2E-1", phone_number_id: A });
+    const windows = await waitFor("window", async () => {
+      const rows = await db
+        .selectFrom("conversations")
+        .select(["channel", "phone_number_id"])
+        .where("customer_id", "=", who)
+        .execute();
+      return rows.length > 0 && rows;
+    });
+    expect(windows).toEqual([{ channel: "whatsapp", phone_number_id: A }]);
+  });
+
+  it("STOP sent to A revokes marketing on X's channel (all of X's numbers), not on Y's", async () => {
+    const who = "6281277770002";
+    await db
+      .insertInto("customers")
+      .values(
+        ["whatsapp", "whatsapp:y"].map((channel) => ({
+          customer_id: who,
+          channel,
+          marketing_consent: "granted" as const,
+          marketing_consent_at: new Date(Date.now() - 3_600_000),
+          marketing_consent_source: "test",
+        })),
+      )
+      .execute();
+    await mock("/_mock/inbound", { from: who, text: "STOP", id: "wamid.ACC-E2E-2", phone_number_id: A });
+    await waitFor("revoked", async () => (await consent(who, "whatsapp")) === "revoked");
+    expect(await consent(who, "whatsapp:y")).toBe("granted");
+  });
+
+  it("an event for a number we do not know is dead-lettered with the reason and changes nothing", async () => {
+    const who = "6281277770003";
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: WX,
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "15550209999", phone_number_id: "319999999999999" },
+                contacts: [{ profile: { name: "Ann" }, wa_id: who }],
+                messages: [
+                  {
+                    from: who,
+                    id: "wamid.ACC-E2E-3",
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    type: "text",
+                    text: { body: "STOP" },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect((await post(body, SECRET_X)).status).toBe(200);
+    const dead = await waitFor("dead letter", () =>
+      db.selectFrom("webhook_dead_letters").select(["kind", "error"]).where("kind", "=", "message").executeTakeFirst(),
+    );
+    expect(dead.error).toMatch(/^UNKNOWN_PHONE_NUMBER: phone_number_id 319999999999999/);
+    expect(await db.selectFrom("customers").select("id").where("customer_id", "=", who).execute()).toEqual([]);
+  });
+
+  it("a body signed with Y's secret but naming X's WABA is refused (401)", async () => {
+    expect((await post(bodyFor(WX), SECRET_Y)).status).toBe(401);
+    expect((await post(bodyFor(WY), SECRET_Y)).status).toBe(200);
+  });
+
+  it("THROUGHPUT_UPGRADE for C raises only C's throughput_mps", async () => {
+    await mock("/_mock/throughput", { phone_number_id: C, mps: 1000 });
+    await waitFor("C upgraded", async () => {
+      const r = await db
+        .selectFrom("phone_numbers")
+        .select("throughput_mps")
+        .where("phone_number_id", "=", C)
+        .executeTakeFirst();
+      return r?.throughput_mps === 1000;
+    });
+    const rows = await db
+      .selectFrom("phone_numbers")
+      .select(["phone_number_id", "throughput_mps"])
+      .orderBy("phone_number_id")
+      .execute();
+    expect(rows).toEqual([
+      { phone_number_id: A, throughput_mps: 80 },
+      { phone_number_id: B, throughput_mps: 80 },
+      { phone_number_id: C, throughput_mps: 1000 },
+    ]);
+  });
+});
