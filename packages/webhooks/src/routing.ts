@@ -13,7 +13,7 @@ export interface Route {
 }
 
 /** Why an event is not ours to apply: dead-lettered as `<code>: <detail>`, never applied to another business. */
-export type RouteRefusal = "UNKNOWN_PHONE_NUMBER" | "UNKNOWN_WABA" | "NUMBER_NOT_IN_WABA";
+type RouteRefusal = "UNKNOWN_PHONE_NUMBER" | "UNKNOWN_WABA" | "NUMBER_NOT_IN_WABA";
 
 export type Routed = { ok: true; route: Route } | { ok: false; code: RouteRefusal; detail: string };
 

@@ -29,7 +29,7 @@ export interface WebhookProcessorOptions {
 }
 
 /** A committed inbound message: who wrote, to which business (channel) and number (none without accounts). */
-export interface InboundNotice {
+interface InboundNotice {
   readonly customerId: string;
   readonly wamid: string;
   readonly channel: string;
