@@ -8,6 +8,7 @@ import { createMetrics, type Logger } from "@wa/observability";
 import { createCompliance } from "@wa/compliance";
 import { createLimiter, createRedis } from "@wa/ratelimit";
 import { createStateStore } from "@wa/state";
+import { openGatewayAccounts } from "./accounts.js";
 import { keyApprovalRules } from "./approval-scope.js";
 import { createBusLink } from "./bus-link.js";
 import { createInboundFeed } from "./inbound-feed.js";
@@ -20,9 +21,20 @@ export interface Clients {
   closers: Array<{ name: string; close: () => Promise<unknown> }>; // in creation order
 }
 
-/** Builds every client the tools use from the parsed config. Nothing here throws on an outage. */
-export function createClients(cfg: McpGatewayConfig, log: Logger, now: () => number = Date.now): Clients {
+/**
+ * Builds every client the tools use from the parsed config, with the accounts synced. Nothing here throws on an
+ * outage; an invalid accounts.yaml throws (AccountsError).
+ */
+export async function createClients(
+  cfg: McpGatewayConfig,
+  log: Logger,
+  now: () => number = Date.now,
+): Promise<Clients> {
   const db = createDb(cfg.DATABASE_URL, { max: cfg.DB_POOL_MAX, applicationName: "mcp-gateway" });
+  const accounts = await openGatewayAccounts(db, cfg, log).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
   const redis = createRedis(cfg.REDIS_URL, { log });
   const bus = createBusLink({ url: cfg.NATS_URL, names: cfg, log, onConnect: (b) => checkBus(b, cfg, log) });
   const meta = createMetaClient({
@@ -49,7 +61,9 @@ export function createClients(cfg: McpGatewayConfig, log: Logger, now: () => num
     log,
     now,
   });
-  const state = createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, log, now });
+  // A window key without a number is the default number's (tools always name theirs).
+  const phoneNumberId = accounts.defaultNumber.phoneNumberId;
+  const state = createStateStore({ db, redis, keyPrefix: cfg.REDIS_KEY_PREFIX, phoneNumberId, log, now });
   // Counted always (agent refusals feed the denials panel and alert); served when OPS_PORT > 0.
   const metrics = createMetrics({ service: "mcp-gateway", defaultMetrics: cfg.OPS_PORT > 0 });
   const compliance = createCompliance({
@@ -83,6 +97,7 @@ export function createClients(cfg: McpGatewayConfig, log: Logger, now: () => num
       log,
       now,
       db,
+      accounts,
       redis,
       bus,
       meta,

@@ -1,3 +1,4 @@
+import type { Accounts } from "@wa/accounts";
 import type { AgentIdentity } from "@wa/agents";
 import type { McpGatewayConfig } from "@wa/config";
 import type { AuditActor, Db } from "@wa/db";
@@ -18,6 +19,7 @@ export interface ToolDeps {
   log: Logger;
   now: () => number;
   db: Db;
+  accounts: Accounts; // the business numbers a tool's `from` may name (accounts.yaml or the META_* variables)
   redis: Redis;
   bus: BusLink;
   meta: MetaClient;

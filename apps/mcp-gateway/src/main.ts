@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { AccountsError } from "@wa/accounts";
 import { startTemplateSync } from "@wa/compliance";
 import { loadConfigOrExit, mcpGatewayEnv, redactConfig, withEnvFiles } from "@wa/config";
 import { pingDb } from "@wa/db";
@@ -34,7 +35,11 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
   if (process.stdin.isTTY) process.stderr.write(clientConfigSnippet(fileURLToPath(import.meta.url), cfg));
 
-  const clients = createClients(cfg, log);
+  const clients = await createClients(cfg, log).catch((err: unknown) => {
+    if (!(err instanceof AccountsError)) throw err;
+    log.fatal({ file: cfg.ACCOUNTS_FILE, problem: err.message }, "accounts file is invalid");
+    process.exit(1);
+  });
   for (const c of clients.closers) shutdown.add(c.name, c.close);
   const { deps } = clients;
   if (!rateCardLoaded(deps, log) || !(await schemaIsCurrent(deps, log)) || !(await policiesLoaded(deps, log))) {

@@ -16,7 +16,12 @@ const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from(
 beforeAll(async () => {
   env = await setupEnv();
   gw = await env.gateway();
-  pipe = await startInboundPipe({ db: gw.clients.deps.db, metaUrl: env.meta.url, names: gw.clients.deps.cfg });
+  pipe = await startInboundPipe({
+    db: gw.clients.deps.db,
+    metaUrl: env.meta.url,
+    names: gw.clients.deps.cfg,
+    accounts: gw.clients.deps.accounts,
+  });
   delivery = startDelivery(gw.clients, 2);
 });
 afterAll(async () => {

@@ -80,7 +80,7 @@ export async function setupEnv(): Promise<Env> {
 async function startGateway(env: Record<string, string>, now: () => number): Promise<Gateway> {
   const cfg = loadConfig(mcpGatewayEnv, env);
   const log = createLogger({ service: "mcp-gateway-test", level: cfg.LOG_LEVEL, destination: 2 });
-  const clients = createClients(cfg, log, now);
+  const clients = await createClients(cfg, log, now);
   await clients.busReady;
   await startTemplateSync(clients.deps, { everyMs: 0 }, log).first; // as main() does at start
   const server = createGatewayServer(clients.deps);

@@ -24,7 +24,7 @@ async function replica(overrides: Record<string, string> = {}): Promise<McpHttp>
   const cfg = loadConfig(mcpGatewayEnv, { ...env.base, LOG_LEVEL: "debug", ...overrides });
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });
   const log = createLogger({ service: "mcp-gateway-http-test", level: "debug", destination: sink });
-  const clients = createClients(cfg, log);
+  const clients = await createClients(cfg, log);
   await clients.busReady;
   const http = await serveMcpHttp({
     deps: clients.deps,

@@ -102,7 +102,7 @@ export function useLiveStack() {
     // Many sends to one customer: Meta's pair pacing (6 s after a burst of 3) is off on both sides here.
     await mock("/_mock/config", { webhook_target_url: `http://127.0.0.1:${port}/webhook`, pair_burst: 1000 });
     const cfg = loadConfig(mcpGatewayEnv, { ...s.env.base, PAIR_LIMIT_SECS: "0" });
-    worker = createClients(cfg, createLogger({ service: "delivery-test", level: "silent", destination: 2 }));
+    worker = await createClients(cfg, createLogger({ service: "delivery-test", level: "silent", destination: 2 }));
     await worker.busReady;
     delivery = startDelivery(worker);
     await customerWrites(CUSTOMER, "Hi, my parcel arrived broken");

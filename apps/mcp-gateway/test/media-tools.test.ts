@@ -20,7 +20,12 @@ beforeAll(async () => {
   env = await setupEnv();
   dir = mkdtempSync(join(tmpdir(), "wa-media-"));
   gw = await env.gateway({ MEDIA_DIR: dir, MEDIA_INLINE_MAX_BYTES: "1024" });
-  pipe = await startInboundPipe({ db: gw.clients.deps.db, metaUrl: env.meta.url, names: gw.clients.deps.cfg });
+  pipe = await startInboundPipe({
+    db: gw.clients.deps.db,
+    metaUrl: env.meta.url,
+    names: gw.clients.deps.cfg,
+    accounts: gw.clients.deps.accounts,
+  });
 });
 afterAll(async () => {
   await pipe?.close();
@@ -139,7 +144,7 @@ describe("upload_media", () => {
       mime_type: "image/jpeg",
       from: "999",
     });
-    expect(r.structured.reason_code).toBe("INVALID_ARGUMENT");
+    expect(r.structured.reason_code).toBe("NOT_FOUND");
     expect(r.structured.human_explanation).toMatch(/^from:/);
   });
 });

@@ -76,7 +76,7 @@ beforeAll(async () => {
   const port = await waitFor("receiver port", async () => /"port":(\d+),"msg":"ready"/.exec(receiver.output())?.[1]);
   await mock("/_mock/config", { webhook_target_url: `http://127.0.0.1:${port}/webhook`, pair_burst: 1000 });
   const cfg = loadConfig(mcpGatewayEnv, { ...env.base, ...SENDING });
-  worker = createClients(cfg, createLogger({ service: "delivery-test", level: "silent", destination: 2 }));
+  worker = await createClients(cfg, createLogger({ service: "delivery-test", level: "silent", destination: 2 }));
   await worker.busReady;
   delivery = startDelivery(worker);
   await db

@@ -148,11 +148,13 @@ describe("get_account_quality", () => {
     expect(r.structured.quality_rating).toBeTruthy();
   });
 
-  it("answers META_API_ERROR with the explained error for an unknown number", async () => {
+  it("answers NOT_FOUND, listing this deployment's numbers, for a number it does not serve", async () => {
     const r = await gw.call("get_account_quality", { phone_number_id: "999999999999" });
     expect(r.isError).toBe(true);
-    expect(r.structured.reason_code).toBe("META_API_ERROR");
-    expect((r.structured.details as { meta_error: { code: number } }).meta_error.code).toBe(100);
+    expect(r.structured.reason_code).toBe("NOT_FOUND");
+    expect((r.structured.details as { numbers: { phone_number_id: string }[] }).numbers).toEqual([
+      expect.objectContaining({ phone_number_id: env.base.META_PHONE_NUMBER_ID }),
+    ]);
   });
 
   it("answers UNAVAILABLE when Meta cannot be reached", async () => {

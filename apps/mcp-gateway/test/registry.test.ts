@@ -40,24 +40,30 @@ describe("tools/list", () => {
 
 // tools.md, the contract: every argument name, and which are required.
 const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
-  check_compliance: { required: ["customer_id", "message_type"], optional: ["template_name", "locale", "channel"] },
+  check_compliance: {
+    required: ["customer_id", "message_type"],
+    optional: ["template_name", "locale", "from", "channel"],
+  },
   send_message: { required: ["to", "text"], optional: ["preview_url", "idempotency_key", "from", "channel"] },
   send_template: {
     required: ["to", "template_name"],
-    optional: ["locale", "variables", "header", "buttons", "idempotency_key", "channel"],
+    optional: ["locale", "variables", "header", "buttons", "idempotency_key", "from", "channel"],
   },
-  reply_customer: { required: ["customer_id", "message_text"], optional: ["reply_to_message_id", "channel"] },
+  reply_customer: { required: ["customer_id", "message_text"], optional: ["reply_to_message_id", "from", "channel"] },
   retry_failed_messages: { required: ["message_ids"], optional: [] },
   explain_error: { required: ["code"], optional: [] },
   sync_template_status: { required: ["template_name"], optional: ["locale"] },
-  check_conversation: { required: ["customer_id"], optional: ["channel"] },
-  check_frequency_cap: { required: ["customer_id"], optional: ["channel"] },
-  get_customer_context: { required: ["customer_id"], optional: ["channel"] },
+  check_conversation: { required: ["customer_id"], optional: ["from", "channel"] },
+  check_frequency_cap: { required: ["customer_id"], optional: ["from", "channel"] },
+  get_customer_context: { required: ["customer_id"], optional: ["from", "channel"] },
   get_delivery_status: { required: ["message_id"], optional: [] },
-  get_rate_limit: { required: [], optional: ["phone_number_id", "channel"] },
-  list_conversations: { required: [], optional: ["status_filter", "limit", "offset", "channel"] },
+  get_rate_limit: { required: [], optional: ["phone_number_id", "from", "channel"] },
+  list_conversations: { required: [], optional: ["status_filter", "limit", "offset", "from", "channel"] },
   list_templates: { required: [], optional: ["status_filter", "category_filter", "locale_filter", "limit", "offset"] },
-  schedule_message: { required: ["customer_id", "message_type", "content", "deliver_at"], optional: ["channel"] },
+  schedule_message: {
+    required: ["customer_id", "message_type", "content", "deliver_at"],
+    optional: ["from", "channel"],
+  },
   schedule_campaign: {
     required: ["name", "type", "template_name", "deliver_at"],
     optional: ["locale", "variables", "header", "buttons", "audience_filter", "channel", "from"],
@@ -67,7 +73,7 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   resume_campaign: { required: ["campaign_id"], optional: [] },
   get_campaign: { required: ["campaign_id"], optional: [] },
   get_approval: { required: ["approval_id"], optional: [] },
-  get_account_quality: { required: [], optional: ["phone_number_id"] },
+  get_account_quality: { required: [], optional: ["phone_number_id", "from"] },
   estimate_cost: { required: ["message_type"], optional: ["recipient_country", "quantity", "inside_service_window"] },
   estimate_pricing: { required: ["conversation_type"], optional: ["recipient_country"] },
   create_template: {
@@ -76,8 +82,8 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   },
   sync_webhooks: { required: [], optional: [] },
   archive_chat: { required: ["conversation_id"], optional: [] },
-  update_consent: { required: ["customer_id", "source"], optional: ["marketing", "utility"] },
-  tag_customer: { required: ["customer_id"], optional: ["add", "remove"] },
+  update_consent: { required: ["customer_id", "source"], optional: ["marketing", "utility", "from"] },
+  tag_customer: { required: ["customer_id"], optional: ["add", "remove", "from"] },
   send_media: {
     required: ["to", "media_type"],
     optional: ["media_id", "link", "caption", "filename", "idempotency_key", "from", "channel"],
@@ -90,7 +96,7 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
     required: ["to", "latitude", "longitude"],
     optional: ["name", "address", "idempotency_key", "from", "channel"],
   },
-  react_to_message: { required: ["message_id", "emoji"], optional: ["idempotency_key", "channel"] },
+  react_to_message: { required: ["message_id", "emoji"], optional: ["idempotency_key", "from", "channel"] },
   mark_read: { required: ["message_id"], optional: ["typing_indicator"] },
   upload_media: { required: [], optional: ["data_base64", "mime_type", "filename", "path", "from"] },
   get_media: { required: ["media_id"], optional: [] },

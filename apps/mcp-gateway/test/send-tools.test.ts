@@ -108,7 +108,10 @@ describe("send_message", () => {
       .select((e) => e.fn.countAll<string>().as("n"))
       .executeTakeFirst();
     const wrong = await gw.call("send_message", { to: IN_WINDOW, text: "x", from: "15550109999" });
-    expect(wrong.structured).toMatchObject({ reason_code: "INVALID_ARGUMENT" });
+    expect(wrong.structured).toMatchObject({
+      reason_code: "NOT_FOUND",
+      details: { numbers: [{ phone_number_id: id, display_phone_number: "+1 555 010 0001", business_id: "default" }] },
+    });
     expect(wrong.structured.human_explanation).toMatch(/^from: .*15550109999/);
     const after = await db
       .selectFrom("messages")

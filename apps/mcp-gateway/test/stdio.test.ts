@@ -32,7 +32,7 @@ beforeAll(async () => {
   const bus = await connectBus({ url: cfg.NATS_URL, name: "stdio-test-setup" });
   await ensureTopology(bus.jsm, cfg);
   await bus.close();
-  worker = createClients(cfg, createLogger({ service: "delivery-test", level: "silent", destination: 2 }));
+  worker = await createClients(cfg, createLogger({ service: "delivery-test", level: "silent", destination: 2 }));
   await worker.busReady;
   delivery = startDelivery(worker);
 });

@@ -99,7 +99,7 @@ export function useTemplateStack() {
     }
     s.gw = await s.env.gateway(); // its start-up sync copies the templates (and their components)
     const deps = s.gw.clients.deps;
-    pipe = await startInboundPipe({ db: deps.db, metaUrl: s.env.meta.url, names: deps.cfg });
+    pipe = await startInboundPipe({ db: deps.db, metaUrl: s.env.meta.url, names: deps.cfg, accounts: deps.accounts });
     delivery = startDelivery(s.gw.clients, 2);
   });
   afterAll(async () => {

@@ -117,8 +117,9 @@ export async function conversationMessages(
   customerId: string,
   limit: number,
   before: Before,
+  channel = "whatsapp", // the business's (accounts): its customers' messages, on all its numbers
 ): Promise<MessageRow[]> {
-  let q = db.selectFrom("messages").selectAll().where("channel", "=", "whatsapp").where("customer_id", "=", customerId);
+  let q = db.selectFrom("messages").selectAll().where("channel", "=", channel).where("customer_id", "=", customerId);
   // Compared in Postgres: created_at has microseconds, a JS Date only milliseconds.
   if (before && "messageId" in before)
     q = q.where(
@@ -129,12 +130,12 @@ export async function conversationMessages(
 }
 
 /** Resolves a message id or wamid of this customer's conversation to our id; null when it is not one. */
-export async function messageOf(db: Db, customerId: string, ref: string): Promise<string | null> {
+export async function messageOf(db: Db, customerId: string, ref: string, channel = "whatsapp"): Promise<string | null> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db
     .selectFrom("messages")
     .select("id")
-    .where("channel", "=", "whatsapp")
+    .where("channel", "=", channel)
     .where("customer_id", "=", customerId)
     .where(isUuid ? "id" : "wamid", "=", ref)
     .executeTakeFirst();

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { refuse } from "@wa/contract";
+import { refuse, isRefusal } from "@wa/contract";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, locale, messageType, phone, templateName } from "./fields.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 
 export const checkCompliance = defineTool({
   name: "check_compliance",
@@ -16,6 +17,11 @@ export const checkCompliance = defineTool({
       .optional()
       .describe("Template to send (required for message_type template; checks it is APPROVED)."),
     locale: locale.optional().describe('Template language, default "en".'),
+    from: fromNumber
+      .optional()
+      .describe(
+        "The business number you would send from (phone_number_id or display number): the window is with it, consent and caps are its business's. Omit it for the default number.",
+      ),
     channel: channelArg,
   },
   output: {
@@ -26,6 +32,7 @@ export const checkCompliance = defineTool({
     checks: z.array(z.object({ rule: z.string(), passed: z.boolean(), detail: z.string() })),
     category: z.string().nullable().describe("resolved message category (a template's own category)"),
     customer_id: z.string().nullable(),
+    from: fromShape,
     resets_at: z
       .string()
       .optional()
@@ -36,12 +43,15 @@ export const checkCompliance = defineTool({
     policy_id: z.string().optional().describe("POLICY_RESTRICTION: the policy that denied"),
   },
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const d = await deps.compliance.evaluate({
       customer_id: input.customer_id,
       message_type: input.message_type,
       template_name: input.template_name,
       locale: input.locale,
-      channel: input.channel,
+      channel: from.channel,
+      phone_number_id: from.phoneNumberId,
     });
     const answer = {
       allowed: d.allowed,
@@ -50,6 +60,7 @@ export const checkCompliance = defineTool({
       checks: d.checks.map((c) => ({ rule: c.rule, passed: c.passed, detail: c.detail })),
       category: d.category,
       customer_id: d.customer_id,
+      from: fromOut(from),
     };
     if (d.allowed) return answer;
     // tools.md: a rule denial is an isError result; the whole answer (checks included) stays in it.

@@ -1,15 +1,20 @@
-import { DEFAULT_CHANNEL } from "@wa/config";
+import type { NumberAccount } from "@wa/accounts";
 import { resolveCustomerId } from "@wa/state";
 import type { ToolDeps } from "../deps.js";
 
 /**
- * The customer a `customer_id` argument names: a BSUID that webhooks linked to a phone number is that phone's
- * customer, so consent, tags and the window are one customer's by either id (a phone costs no query).
+ * The customer a `customer_id` argument names, as seen from one business number: in its business (customers,
+ * consent, tags and caps live under the business's channel) and with its 24 h window. A BSUID that webhooks
+ * linked to a phone number is that phone's customer, so both ids are one customer (a phone costs no query).
  */
 export async function customerKey(
   deps: Pick<ToolDeps, "db">,
   customerId: string,
-  channel: string = DEFAULT_CHANNEL,
-): Promise<{ customerId: string; channel: string }> {
-  return { customerId: await resolveCustomerId(deps.db, customerId, channel), channel };
+  from: NumberAccount,
+): Promise<{ customerId: string; channel: string; phoneNumberId: string }> {
+  return {
+    customerId: await resolveCustomerId(deps.db, customerId, from.channel),
+    channel: from.channel,
+    phoneNumberId: from.phoneNumberId,
+  };
 }

@@ -1,33 +1,102 @@
+import type { NumberAccount } from "@wa/accounts";
 import { refuse, type Refusal } from "@wa/contract";
 import { z } from "zod";
 import type { ToolDeps } from "../deps.js";
 
-// One deployment serves one business number today; `from` is accepted so agents written for several numbers
-// state which one they mean, and a number this deployment does not serve is refused instead of sent from another.
+// A deployment may serve several business numbers (accounts.yaml). `from` names one by its phone_number_id or its
+// display number; omitted, the default number. A number this deployment does not serve is refused, never
+// replaced by another: the window, consent and caps differ per number and business.
 
 export const fromNumber = z
   .string()
   .min(1)
   .max(32)
   .describe(
-    "The business number to send from: its phone_number_id or its display number. Omit it to use the deployment's number.",
+    "The business number to use: its phone_number_id or its display number (e.g. +1 555 010 0001). Omit it for the default number.",
   );
 
-/** null when `from` is absent or names this deployment's number; otherwise the refusal to return. */
-export async function checkFrom(from: string | undefined, deps: Pick<ToolDeps, "db" | "cfg">): Promise<Refusal | null> {
-  if (from === undefined) return null;
-  const id = deps.cfg.META_PHONE_NUMBER_ID;
-  const wanted = from.replace(/[\s+()-]/g, "");
-  if (wanted === id) return null;
-  const row = await deps.db
-    .selectFrom("phone_numbers")
-    .select("display_phone_number")
-    .where("phone_number_id", "=", id)
-    .executeTakeFirst();
-  if (row?.display_phone_number && row.display_phone_number.replace(/[\s+()-]/g, "") === wanted) return null;
+/** The number a tool answered for, in every answer of a tool that takes `from`. */
+export const fromShape = z
+  .object({
+    phone_number_id: z.string(),
+    display_phone_number: z.string().nullable(),
+    business_id: z.string().describe("the business (accounts.yaml) whose customers, consent and caps apply"),
+  })
+  .describe("the business number used");
+
+export const fromOut = (n: NumberAccount) => ({
+  phone_number_id: n.phoneNumberId,
+  display_phone_number: n.displayPhoneNumber,
+  business_id: n.businessId,
+});
+
+/** The send path's view of the number: the window is with it, customers live under its business's channel. */
+export const outboundFrom = (n: NumberAccount) => ({ phone_number_id: n.phoneNumberId, channel: n.channel });
+
+/** The state key of a customer as seen from this number. */
+export const keyFrom = (n: NumberAccount, customerId: string) => ({
+  customerId,
+  channel: n.channel,
+  phoneNumberId: n.phoneNumberId,
+});
+
+/**
+ * The number `from` names (default: the default number), or NOT_FOUND listing the numbers there are. A number
+ * accounts.yaml gives no display number (the META_* variables never do) is known by the one Meta reported, as
+ * stored in phone_numbers; read at most once a minute per process.
+ */
+export async function resolveFrom(
+  from: string | undefined,
+  deps: Pick<ToolDeps, "accounts" | "db" | "now">,
+): Promise<NumberAccount | Refusal> {
+  const own = deps.accounts.resolve(from);
+  // Not named by the accounts: maybe by the display number Meta reported, read fresh.
+  const known = await withStoredDisplays(deps, own === undefined);
+  const wanted = from?.replace(/\D/g, "");
+  const n = own ?? (wanted ? known.find((k) => k.displayPhoneNumber?.replace(/\D/g, "") === wanted) : undefined);
+  if (n) return known.find((k) => k.phoneNumberId === n.phoneNumberId) ?? n;
+  const numbers = known.map(fromOut);
   return refuse(
-    "INVALID_ARGUMENT",
-    `from: this deployment sends from one number (phone_number_id ${id}); "${from}" is not it.`,
-    "Omit from, or pass this deployment's phone_number_id.",
+    "NOT_FOUND",
+    `from: "${from}" is not a business number of this deployment (it serves ${numbers.length}: ${numbers
+      .map((x) => x.display_phone_number ?? x.phone_number_id)
+      .join(", ")}).`,
+    "Pass one of the numbers in details.numbers (phone_number_id or display number), or omit from to use the default number.",
+    { from: from ?? null, numbers },
   );
+}
+
+const DISPLAY_TTL_MS = 60_000;
+const displays = new WeakMap<object, { at: number; numbers: readonly NumberAccount[] }>();
+
+/**
+ * The accounts' numbers, each with a display number (its own, else the stored one); Postgres down: as they are.
+ * Kept a minute once every number has one (until then each call reads them: Meta's may arrive any time).
+ */
+async function withStoredDisplays(
+  deps: Pick<ToolDeps, "accounts" | "db" | "now">,
+  fresh: boolean,
+): Promise<readonly NumberAccount[]> {
+  const { numbers } = deps.accounts;
+  if (numbers.every((n) => n.displayPhoneNumber !== null)) return numbers;
+  const hit = displays.get(deps.accounts);
+  if (!fresh && hit && deps.now() - hit.at < DISPLAY_TTL_MS) return hit.numbers;
+  const rows = await deps.db
+    .selectFrom("phone_numbers")
+    .select(["phone_number_id", "display_phone_number"])
+    .where(
+      "phone_number_id",
+      "in",
+      numbers.map((n) => n.phoneNumberId),
+    )
+    .execute()
+    .catch(() => null);
+  if (rows === null) return numbers;
+  const stored = new Map(rows.map((r) => [r.phone_number_id, r.display_phone_number]));
+  const filled = numbers.map((n) =>
+    n.displayPhoneNumber !== null ? n : { ...n, displayPhoneNumber: stored.get(n.phoneNumberId) ?? null },
+  );
+  if (filled.every((n) => n.displayPhoneNumber !== null))
+    displays.set(deps.accounts, { at: deps.now(), numbers: filled });
+  return filled;
 }

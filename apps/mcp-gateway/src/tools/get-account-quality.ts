@@ -1,6 +1,10 @@
+import type { NumberAccount } from "@wa/accounts";
+import { isRefusal } from "@wa/contract";
 import { sendingPause } from "@wa/messaging";
 import { z } from "zod";
+import type { ToolDeps } from "../deps.js";
 import { defineTool } from "./define-tool.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 import { metaRefusal } from "./shapes.js";
 
 const MPS_BY_LEVEL: Record<string, number> = { STANDARD: 80, HIGH: 1000, COEXISTENCE: 20 };
@@ -9,14 +13,15 @@ export const getAccountQuality = defineTool({
   name: "get_account_quality",
   title: "Business number quality and limits",
   description:
-    "Asks Meta live for the business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less. sending_paused (reason_code SENDING_PAUSED) says when an account-level error (invalid token 190, restricted/locked account 368/131031, disabled number) has stopped sending: queued messages wait and nothing fails until it resumes.",
+    "Asks Meta live for a business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less. sending_paused (reason_code SENDING_PAUSED) says when an account-level error (invalid token 190, restricted/locked account 368/131031, disabled number) has stopped sending: queued messages wait and nothing fails until it resumes. With several numbers, name one with from; a number of another WhatsApp Business Account than the gateway's own is answered from what the webhooks last stored (source database). business.messaging_limit_tier is the portfolio's tier, shared by all its numbers.",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: {
     phone_number_id: z
       .string()
       .regex(/^\d{1,30}$/, "expected the numeric phone number id")
       .optional()
-      .describe("Meta phone number id; default: the gateway's own number."),
+      .describe("Same as from, by phone_number_id only (kept for older agents)."),
+    from: fromNumber.optional(),
   },
   output: {
     phone_number_id: z.string(),
@@ -26,6 +31,13 @@ export const getAccountQuality = defineTool({
     throughput: z.object({ level: z.string().nullable(), messages_per_second: z.number().nullable() }),
     waba_id: z.string(),
     name: z.string().nullable().describe("verified business name"),
+    from: fromShape,
+    business: z
+      .object({ business_id: z.string(), messaging_limit_tier: z.string().nullable() })
+      .describe("the business portfolio: its messaging-limit tier is shared by all its numbers (null: not known yet)"),
+    source: z
+      .enum(["meta", "database"])
+      .describe("meta: asked live; database: as the webhooks last reported it (another WABA's number)"),
     sending_paused: z
       .object({
         reason_code: z.string(),
@@ -39,8 +51,22 @@ export const getAccountQuality = defineTool({
       ),
   },
   run: async (input, deps) => {
-    const phoneNumberId = input.phone_number_id ?? deps.cfg.META_PHONE_NUMBER_ID;
+    const from = await resolveFrom(input.from ?? input.phone_number_id, deps);
+    if (isRefusal(from)) return from;
+    const phoneNumberId = from.phoneNumberId;
     const pause = await sendingPause(deps.db, phoneNumberId).catch(() => null);
+    const business = await businessOf(deps, from);
+    const paused = pause
+      ? {
+          reason_code: pause.reason_code,
+          error_code: pause.error_code,
+          human_explanation: pause.human_explanation,
+          paused_at: pause.paused_at,
+        }
+      : null;
+    // The gateway calls Meta with the default WABA's token: another WABA's number is read from what webhooks stored.
+    if (from.wabaId !== deps.cfg.META_WABA_ID)
+      return { ...(await stored(deps, from)), business, sending_paused: paused };
     const r = await deps.meta.getPhoneNumber({ phoneNumberId });
     if (!r.ok) {
       const refusal = metaRefusal(r.error, `Meta did not return phone number ${phoneNumberId}`);
@@ -56,16 +82,46 @@ export const getAccountQuality = defineTool({
         level: p.throughputLevel,
         messages_per_second: p.throughputLevel ? (MPS_BY_LEVEL[p.throughputLevel] ?? null) : null,
       },
-      waba_id: deps.cfg.META_WABA_ID,
+      waba_id: from.wabaId,
       name: p.verifiedName,
-      sending_paused: pause
-        ? {
-            reason_code: pause.reason_code,
-            error_code: pause.error_code,
-            human_explanation: pause.human_explanation,
-            paused_at: pause.paused_at,
-          }
-        : null,
+      from: fromOut(from),
+      business,
+      source: "meta" as const,
+      sending_paused: paused,
     };
   },
 });
+
+/** The business's tier (the portfolio's, shared by its numbers); Postgres down: not known. */
+async function businessOf(deps: Pick<ToolDeps, "db">, n: NumberAccount) {
+  const row = await deps.db
+    .selectFrom("businesses")
+    .select("messaging_limit_tier")
+    .where("business_id", "=", n.businessId)
+    .executeTakeFirst()
+    .catch(() => undefined);
+  return { business_id: n.businessId, messaging_limit_tier: row?.messaging_limit_tier ?? null };
+}
+
+/** A number as the phone_numbers row has it (quality and throughput from webhooks, tier from the last sync). */
+async function stored(deps: Pick<ToolDeps, "db">, n: NumberAccount) {
+  const row = await deps.db
+    .selectFrom("phone_numbers")
+    .select(["display_phone_number", "quality_rating", "messaging_limit_tier", "throughput_mps"])
+    .where("phone_number_id", "=", n.phoneNumberId)
+    .executeTakeFirst();
+  return {
+    phone_number_id: n.phoneNumberId,
+    display_phone_number: row?.display_phone_number ?? n.displayPhoneNumber,
+    quality_rating: row?.quality_rating ?? null,
+    messaging_limit_tier: row?.messaging_limit_tier ?? null,
+    throughput: {
+      level: row ? (row.throughput_mps >= 1000 ? "HIGH" : "STANDARD") : null,
+      messages_per_second: row?.throughput_mps ?? null,
+    },
+    waba_id: n.wabaId,
+    name: null,
+    from: fromOut(n),
+    source: "database" as const,
+  };
+}

@@ -1,3 +1,4 @@
+import { isRefusal } from "@wa/contract";
 import { DAY_MS } from "@wa/config";
 import type { ToolDeps } from "../deps.js";
 import { z } from "zod";
@@ -5,6 +6,7 @@ import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, phone } from "./fields.js";
 import { eligibility, eligibilityOf, isoOrNull } from "./shapes.js";
 import { customerKey } from "./customer-key.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 
 const ENGAGEMENT_DAYS = 30;
 
@@ -20,10 +22,19 @@ export const getCustomerContext = defineTool({
   description:
     "One call before talking to a customer: consent (marketing, utility) with source and time, tags, country, time zone, engagement over the last 30 days, last interaction, the 24 h window, and a dry-run compliance answer for each category (marketing, utility, authentication, service). Nothing is sent, reserved or audited. An unknown customer answers known=false with default consent.",
   annotations: READ_ONLY,
-  input: { customer_id: phone("The customer."), channel: channelArg },
+  input: {
+    customer_id: phone("The customer."),
+    from: fromNumber
+      .optional()
+      .describe(
+        "A business number (phone_number_id or display number): the customer as its business knows them (consent, tags, caps) and the window with that number. Omit it for the default number.",
+      ),
+    channel: channelArg,
+  },
   output: {
     customer_id: z.string(),
     channel: z.string(),
+    from: fromShape,
     known: z.boolean().describe("false when the gateway has never seen this customer"),
     display_name: z.string().nullable(),
     consent: z.object({ marketing: consentState, utility: consentState }),
@@ -52,13 +63,15 @@ export const getCustomerContext = defineTool({
       service: eligibility,
     }),
   },
-  run: async ({ customer_id, channel }, deps) => {
-    const key = await customerKey(deps, customer_id, channel);
+  run: async ({ customer_id, channel, ...input }, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
+    const key = await customerKey(deps, customer_id, from);
     const [customer, window, e, engagement] = await Promise.all([
       deps.state.getCustomer(key),
       deps.state.getWindow(key),
-      deps.compliance.eligibility(customer_id, channel),
-      engagementOf(deps, key.customerId, channel),
+      deps.compliance.eligibility(customer_id, from.channel, from.phoneNumberId),
+      engagementOf(deps, key.customerId, from.channel),
     ]);
     const consent = (k: "marketing" | "utility") => {
       const c = customer?.consent[k];
@@ -75,6 +88,7 @@ export const getCustomerContext = defineTool({
     return {
       customer_id,
       channel,
+      from: fromOut(from),
       known: customer !== null,
       display_name: customer?.displayName ?? null,
       consent: { marketing: consent("marketing"), utility: consent("utility") },

@@ -1,10 +1,13 @@
+import { isRefusal } from "@wa/contract";
 import { z } from "zod";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, limit, offset } from "./fields.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 
 const item = z.object({
   conversation_id: z.string(),
   customer_id: z.string(),
+  phone_number_id: z.string().nullable().describe("the business number this window is with"),
   status: z.enum(["active", "archived"]),
   conversation_type: z.string(),
   window_open: z.boolean(),
@@ -29,19 +32,35 @@ export const listConversations = defineTool({
       .describe("Omit for all non-archived conversations."),
     limit,
     offset,
+    from: fromNumber
+      .optional()
+      .describe(
+        "Only the windows with this business number (phone_number_id or display number). Omit it for every number of the default number's business.",
+      ),
     channel: channelArg,
   },
-  output: { conversations: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() },
+  output: {
+    from: fromShape.nullable().describe("the number filtered on; null: every number of the default business"),
+    conversations: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  },
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
+    const filter = input.from === undefined ? {} : { phoneNumberId: from.phoneNumberId };
     const r = await deps.state.listConversations(
-      { status: input.status_filter, channel: input.channel },
+      { status: input.status_filter, channel: from.channel, ...filter },
       input.limit,
       input.offset,
     );
     return {
+      from: input.from === undefined ? null : fromOut(from),
       conversations: r.conversations.map((c) => ({
         conversation_id: c.id,
         customer_id: c.customerId,
+        phone_number_id: c.phoneNumberId,
         status: c.status,
         conversation_type: c.conversationType,
         window_open: c.windowOpen,

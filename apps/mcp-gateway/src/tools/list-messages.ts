@@ -1,9 +1,9 @@
-import { refuse } from "@wa/contract";
+import { refuse, isRefusal } from "@wa/contract";
 import { z } from "zod";
 import { conversationMessages, messageItem, messageOf, toItem, type Before } from "../messages/view.js";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { channelArg, phone } from "./fields.js";
-import { checkFrom, fromNumber } from "./from-number.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -24,22 +24,27 @@ export const listMessages = defineTool({
       .describe(
         "Only messages older than this: a message_id or wamid of this conversation (next_before of the previous page), or an RFC 3339 time.",
       ),
-    from: fromNumber.optional(),
+    from: fromNumber
+      .optional()
+      .describe(
+        "A business number (phone_number_id or display number): the conversation with its business, on every number of that business. Omit it for the default number's business.",
+      ),
     channel: channelArg,
   },
   output: {
     customer_id: z.string(),
+    from: fromShape,
     messages: z.array(messageItem),
     next_before: z.string().nullable().describe("Pass as before for the next (older) page; null on the last page."),
   },
   run: async (input, deps) => {
-    const bad = await checkFrom(input.from, deps);
-    if (bad) return bad;
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const customerId = input.customer_id;
     const known = await deps.db
       .selectFrom("customers")
       .select("customer_id")
-      .where("channel", "=", "whatsapp")
+      .where("channel", "=", from.channel)
       .where("customer_id", "=", customerId)
       .executeTakeFirst();
     if (!known)
@@ -53,7 +58,7 @@ export const listMessages = defineTool({
       const ref = input.before.trim();
       if (RFC3339.test(ref)) before = { at: new Date(ref) };
       else {
-        const id = await messageOf(deps.db, customerId, ref);
+        const id = await messageOf(deps.db, customerId, ref, from.channel);
         if (id === null)
           return refuse(
             "INVALID_ARGUMENT",
@@ -63,10 +68,11 @@ export const listMessages = defineTool({
         before = { messageId: id };
       }
     }
-    const rows = await conversationMessages(deps.db, customerId, input.limit, before);
+    const rows = await conversationMessages(deps.db, customerId, input.limit, before, from.channel);
     const last = rows.at(-1);
     return {
       customer_id: customerId,
+      from: fromOut(from),
       messages: rows.map(toItem),
       next_before: rows.length === input.limit && last ? last.id : null,
     };

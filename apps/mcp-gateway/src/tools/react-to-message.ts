@@ -1,8 +1,10 @@
-import { refuse } from "@wa/contract";
+import { refuse, isRefusal } from "@wa/contract";
 import { findMessage } from "@wa/messaging";
 import { z } from "zod";
+import type { ToolDeps } from "../deps.js";
 import { defineTool } from "./define-tool.js";
 import { channelArg, idempotencyKey } from "./fields.js";
+import { fromNumber, outboundFrom, resolveFrom } from "./from-number.js";
 import { acceptedShape, sendOut } from "./send-common.js";
 
 export const reactToMessage = defineTool({
@@ -15,6 +17,11 @@ export const reactToMessage = defineTool({
     message_id: z.string().trim().min(1).max(256).describe("The message to react to: our id (UUID) or Meta's wamid."),
     emoji: z.string().max(64).describe('Exactly one emoji, e.g. "👍"; "" removes the reaction.'),
     idempotency_key: idempotencyKey.optional(),
+    from: fromNumber
+      .optional()
+      .describe(
+        "The business number to react from (phone_number_id or display number). Omit it: the number the message was sent from or received on.",
+      ),
     channel: channelArg,
   },
   output: acceptedShape,
@@ -28,16 +35,27 @@ export const reactToMessage = defineTool({
           : `No message ${input.message_id} in any conversation.`,
         "Pass the id of a message that was received or sent (list_messages / get_delivery_status).",
       );
+    // A reaction goes from the number of the message's conversation: another number does not know its wamid.
+    const own = input.from ?? (await numberOfMessage(deps, target.id)) ?? undefined;
+    const from = await resolveFrom(own, deps);
+    if (isRefusal(from)) return from;
     const r = await deps.messaging.requestOutbound(
       {
         to: target.customer_id,
         content: { type: "reaction", message_id: target.wamid, emoji: input.emoji },
         message_type: "service",
         channel: input.channel,
+        from: outboundFrom(from),
         ...(input.idempotency_key ? { idempotency_key: input.idempotency_key } : {}),
       },
       { actor: deps.actor, tool: "react_to_message", windowClosedCode: "WINDOW_CLOSED" },
     );
-    return sendOut(r, deps);
+    return sendOut(r, deps, from);
   },
 });
+
+async function numberOfMessage(deps: Pick<ToolDeps, "db" | "accounts">, id: string): Promise<string | null> {
+  const row = await deps.db.selectFrom("messages").select("phone_number_id").where("id", "=", id).executeTakeFirst();
+  const n = row?.phone_number_id ?? null;
+  return n !== null && deps.accounts.byPhoneNumberId(n) ? n : null; // a number since removed: the default one
+}

@@ -1,6 +1,8 @@
+import { isRefusal } from "@wa/contract";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
 import { channelArg, phone } from "./fields.js";
+import { fromNumber, outboundFrom, resolveFrom } from "./from-number.js";
 import { acceptedShape, sendOut } from "./send-common.js";
 
 export const replyCustomer = defineTool({
@@ -19,10 +21,17 @@ export const replyCustomer = defineTool({
       .max(256)
       .optional()
       .describe("Message to quote: our id (UUID) or Meta's wamid."),
+    from: fromNumber
+      .optional()
+      .describe(
+        "The business number to answer from (phone_number_id or display number): the one the customer wrote to, whose window is open. Omit it for the default number.",
+      ),
     channel: channelArg,
   },
   output: acceptedShape,
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const r = await deps.messaging.requestOutbound(
       {
         to: input.customer_id,
@@ -33,9 +42,10 @@ export const replyCustomer = defineTool({
         },
         message_type: "service",
         channel: input.channel,
+        from: outboundFrom(from),
       },
       { actor: deps.actor, tool: "reply_customer", windowClosedCode: "WINDOW_CLOSED" },
     );
-    return sendOut(r, deps);
+    return sendOut(r, deps, from);
   },
 });

@@ -1,6 +1,7 @@
+import { isRefusal } from "@wa/contract";
 import type { RichContent } from "@wa/meta";
 import type { ToolDeps } from "../deps.js";
-import { checkFrom } from "./from-number.js";
+import { outboundFrom, resolveFrom } from "./from-number.js";
 import { sendOut } from "./send-common.js";
 
 interface RichArgs {
@@ -12,19 +13,20 @@ interface RichArgs {
 
 /** send_media / send_interactive / send_location: a service message through the one send path. */
 export async function sendRich(tool: string, input: RichArgs, content: RichContent, deps: ToolDeps) {
-  const wrongFrom = await checkFrom(input.from, deps);
-  if (wrongFrom) return wrongFrom;
+  const from = await resolveFrom(input.from, deps);
+  if (isRefusal(from)) return from;
   const r = await deps.messaging.requestOutbound(
     {
       to: input.to,
       content,
       message_type: "service",
       channel: input.channel,
+      from: outboundFrom(from),
       ...(input.idempotency_key ? { idempotency_key: input.idempotency_key } : {}),
     },
     { actor: deps.actor, tool },
   );
-  return sendOut(r, deps);
+  return sendOut(r, deps, from);
 }
 
 /** Copies only the keys that are set (the content is hashed for idempotency and stored as given). */

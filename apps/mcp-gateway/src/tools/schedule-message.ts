@@ -1,5 +1,7 @@
+import { isRefusal } from "@wa/contract";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
+import { fromNumber, fromOut, fromShape, outboundFrom, resolveFrom } from "./from-number.js";
 import { approvalShape, pendingOut } from "./send-common.js";
 import { channelArg, locale, messageType, phone, rfc3339, templateName, variables } from "./fields.js";
 import { partsArgs, templateButtons, templateHeader } from "./template-fields.js";
@@ -31,6 +33,7 @@ export const scheduleMessage = defineTool({
     message_type: messageType,
     content,
     deliver_at: rfc3339("When to send (RFC 3339, future, ≤ 30 days ahead)."),
+    from: fromNumber.optional(),
     channel: channelArg,
   },
   output: {
@@ -40,6 +43,7 @@ export const scheduleMessage = defineTool({
     deliver_at: z.string(),
     category: z.enum(["marketing", "utility", "authentication", "service"]),
     customer_id: z.string(),
+    from: fromShape,
     expected_send_at: z
       .string()
       .describe("When it will really go as things stand: deliver_at, or later when quiet hours or the cap hold it."),
@@ -57,6 +61,8 @@ export const scheduleMessage = defineTool({
       ),
   },
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const c = input.content;
     const r = await deps.messaging.requestOutbound(
       {
@@ -73,13 +79,14 @@ export const scheduleMessage = defineTool({
               },
         message_type: input.message_type,
         channel: input.channel,
+        from: outboundFrom(from),
         deliver_at: input.deliver_at,
       },
       { actor: deps.actor, tool: "schedule_message" },
     );
     if (!r.ok) return r;
     if (r.status === "pending_approval") {
-      const { message_id, status, approval_id, expires_at, category, customer_id } = pendingOut(r);
+      const { message_id, status, approval_id, expires_at, category, customer_id } = pendingOut(r, from);
       return {
         message_id,
         status,
@@ -87,6 +94,7 @@ export const scheduleMessage = defineTool({
         expires_at,
         category,
         customer_id,
+        from: fromOut(from),
         deliver_at: input.deliver_at,
         expected_send_at: input.deliver_at,
       };
@@ -100,12 +108,14 @@ export const scheduleMessage = defineTool({
       deliver_at: deliverAt,
       category: r.category,
       customer_id: r.customer_id,
+      from: fromOut(from),
     };
     // Quiet hours and the cap at deliver_at (not now): the scheduler holds the message until they pass.
     const at = await deps.compliance.evaluate(
       {
         customer_id: r.customer_id,
-        channel: input.channel,
+        channel: from.channel,
+        phone_number_id: from.phoneNumberId,
         message_type: c.type === "text" ? r.category : "template",
         ...(c.type === "template"
           ? {

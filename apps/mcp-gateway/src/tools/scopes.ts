@@ -7,16 +7,16 @@ import type { Tool } from "./define-tool.js";
 const SEND_ACTIONS = ["message.queued", "message.scheduled"];
 
 /**
- * The agent's key scopes, checked before a tool runs: the tool itself, this deployment's number (every tool that
- * changes something acts for it), a template's category, and the agent's own daily marketing limit.
+ * The agent's key scopes, checked before a tool runs: the tool itself, the business number it acts for (every
+ * tool that changes something: its `from`, else the default number), a template's category, and the agent's own daily marketing limit.
  */
 export async function scopeRefusal(tool: Tool, args: unknown, deps: ToolDeps): Promise<Refusal | null> {
   const agent = deps.agent;
   const missing = missingToolScope(agent, tool.name, tool.annotations.readOnlyHint);
   if (missing) return denied(deps, missing, toolExplanation(missing, tool.name));
   if (tool.annotations.readOnlyHint) return null;
-  const number = deps.cfg.META_PHONE_NUMBER_ID;
-  if (agent.allowedNumbers && !agent.allowedNumbers.has(number))
+  const number = numberOf(args, deps);
+  if (agent.allowedNumbers && number !== null && !agent.allowedNumbers.has(number))
     return denied(deps, `numbers:${number}`, `This agent's key may not act for number ${number}.`);
   if (agent.allowedCategories === null && agent.marketingDailyLimit === null) return null;
   const template = templateOf(args);
@@ -54,6 +54,12 @@ function toolExplanation(scope: string, tool: string): string {
   return scope === "read_only"
     ? `${tool} changes data and this agent's key is read-only.`
     : `${tool} is not among the tools this agent's key allows.`;
+}
+
+/** The number a changing tool acts for: its `from` (default: the default number); null when `from` names none of ours (the tool refuses it). */
+function numberOf(args: unknown, deps: ToolDeps): string | null {
+  const from = typeof args === "object" && args !== null ? (args as { from?: unknown }).from : undefined;
+  return deps.accounts.resolve(typeof from === "string" ? from : undefined)?.phoneNumberId ?? null;
 }
 
 /** template_name at the top level (send_template, schedule_campaign) or in schedule_message's content. */

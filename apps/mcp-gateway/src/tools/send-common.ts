@@ -1,6 +1,8 @@
+import type { NumberAccount } from "@wa/accounts";
 import { sendingPause, type Accepted, type OutboundResult, type PendingApproval } from "@wa/messaging";
 import type { ToolDeps } from "../deps.js";
 import { z } from "zod";
+import { fromOut, fromShape } from "./from-number.js";
 
 /** Beside message_id: the approval a require_approval policy made the request wait in. */
 export const approvalShape = {
@@ -20,6 +22,7 @@ export const acceptedShape = {
   message_id: z.string().nullable().describe("our id: pass it to get_delivery_status (null while pending_approval)"),
   ...approvalShape,
   customer_id: z.string().describe("the normalized recipient"),
+  from: fromShape,
   category: z.enum(["marketing", "utility", "authentication", "service"]),
   duplicate: z
     .boolean()
@@ -44,8 +47,9 @@ const NATS_DOWN =
   "Queued in the database; the message bus is unreachable, so delivery starts once it is back (nothing is lost).";
 
 /** A request waiting for an operator, in a send tool's answer shape. */
-export function pendingOut(p: PendingApproval) {
+export function pendingOut(p: PendingApproval, from: NumberAccount) {
   return {
+    from: fromOut(from),
     status: p.status,
     message_id: null,
     approval_id: p.approval_id,
@@ -59,15 +63,16 @@ export function pendingOut(p: PendingApproval) {
 }
 
 /** A send tool's answer: queued (acceptedOut), waiting for approval (pendingOut) or the refusal as is. */
-export async function sendOut(r: OutboundResult, deps: Pick<ToolDeps, "db" | "cfg">) {
+export async function sendOut(r: OutboundResult, deps: Pick<ToolDeps, "db">, from: NumberAccount) {
   if (!r.ok) return r;
-  return r.status === "pending_approval" ? pendingOut(r) : acceptedOut(r, deps);
+  return r.status === "pending_approval" ? pendingOut(r, from) : acceptedOut(r, deps, from);
 }
 
 /** The accepted answer, with the number's sending pause when there is one (the message waits, nothing fails). */
-async function acceptedOut(a: Accepted, deps: Pick<ToolDeps, "db" | "cfg">) {
-  const pause = await sendingPause(deps.db, deps.cfg.META_PHONE_NUMBER_ID).catch(() => null); // queued either way
+async function acceptedOut(a: Accepted, deps: Pick<ToolDeps, "db">, from: NumberAccount) {
+  const pause = await sendingPause(deps.db, from.phoneNumberId).catch(() => null); // queued either way
   return {
+    from: fromOut(from),
     status: a.status,
     message_id: a.message_id,
     approval_id: null,

@@ -1,7 +1,8 @@
+import { isRefusal } from "@wa/contract";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
 import { channelArg, idempotencyKey, phone } from "./fields.js";
-import { checkFrom, fromNumber } from "./from-number.js";
+import { fromNumber, outboundFrom, resolveFrom } from "./from-number.js";
 import { acceptedShape, sendOut } from "./send-common.js";
 
 export const sendMessage = defineTool({
@@ -20,8 +21,8 @@ export const sendMessage = defineTool({
   },
   output: acceptedShape,
   run: async (input, deps) => {
-    const wrongFrom = await checkFrom(input.from, deps);
-    if (wrongFrom) return wrongFrom;
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const r = await deps.messaging.requestOutbound(
       {
         to: input.to,
@@ -32,10 +33,11 @@ export const sendMessage = defineTool({
         },
         message_type: "service",
         channel: input.channel,
+        from: outboundFrom(from),
         ...(input.idempotency_key ? { idempotency_key: input.idempotency_key } : {}),
       },
       { actor: deps.actor, tool: "send_message" },
     );
-    return sendOut(r, deps);
+    return sendOut(r, deps, from);
   },
 });

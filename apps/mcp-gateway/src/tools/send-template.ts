@@ -1,5 +1,7 @@
+import { isRefusal } from "@wa/contract";
 import { defineTool } from "./define-tool.js";
 import { channelArg, idempotencyKey, locale, phone, templateName, variables } from "./fields.js";
+import { fromNumber, outboundFrom, resolveFrom } from "./from-number.js";
 import { acceptedShape, sendOut } from "./send-common.js";
 import { partsArgs, templateButtons, templateHeader } from "./template-fields.js";
 
@@ -17,10 +19,13 @@ export const sendTemplate = defineTool({
     header: templateHeader.optional(),
     buttons: templateButtons.optional(),
     idempotency_key: idempotencyKey.optional(),
+    from: fromNumber.optional(),
     channel: channelArg,
   },
   output: acceptedShape,
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const r = await deps.messaging.requestOutbound(
       {
         to: input.to,
@@ -33,10 +38,11 @@ export const sendTemplate = defineTool({
         },
         message_type: "template",
         channel: input.channel,
+        from: outboundFrom(from),
         ...(input.idempotency_key ? { idempotency_key: input.idempotency_key } : {}),
       },
       { actor: deps.actor, tool: "send_template" },
     );
-    return sendOut(r, deps);
+    return sendOut(r, deps, from);
   },
 });

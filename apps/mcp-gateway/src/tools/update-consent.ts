@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { refuse } from "@wa/contract";
+import { refuse, isRefusal } from "@wa/contract";
 import { defineTool } from "./define-tool.js";
 import { phone, readableText } from "./fields.js";
 import { customerKey } from "./customer-key.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 
 const status = z.enum(["granted", "revoked"]);
 
@@ -14,6 +15,11 @@ export const updateConsent = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     customer_id: phone("The customer."),
+    from: fromNumber
+      .optional()
+      .describe(
+        "A business number (phone_number_id or display number): consent is given to its business and holds on all the business's numbers. Omit it for the default number.",
+      ),
     marketing: status.optional().describe("New marketing consent."),
     utility: status.optional().describe("New utility consent (also governs authentication messages)."),
     source: readableText(500, "a consent source").describe(
@@ -22,6 +28,7 @@ export const updateConsent = defineTool({
   },
   output: {
     customer_id: z.string(),
+    from: fromShape,
     consent: z.object({
       marketing: z.object({ status: z.string(), source: z.string().nullable(), at: z.string().nullable() }),
       utility: z.object({ status: z.string(), source: z.string().nullable(), at: z.string().nullable() }),
@@ -31,6 +38,8 @@ export const updateConsent = defineTool({
       .describe("categories whose value changed (empty: already so, nothing written)"),
   },
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     if (input.marketing === undefined && input.utility === undefined) {
       return refuse(
         "INVALID_ARGUMENT",
@@ -39,7 +48,7 @@ export const updateConsent = defineTool({
       );
     }
     const r = await deps.state.setConsent(
-      await customerKey(deps, input.customer_id),
+      await customerKey(deps, input.customer_id, from),
       { marketing: input.marketing, utility: input.utility },
       { source: input.source, actor: deps.actor },
     );
@@ -51,6 +60,7 @@ export const updateConsent = defineTool({
     });
     return {
       customer_id: input.customer_id,
+      from: fromOut(from),
       consent: { marketing: out("marketing"), utility: out("utility") },
       changed: [...r.changed],
     };

@@ -6,7 +6,7 @@ import { checkMedia, MEDIA_MAX_BYTES } from "@wa/meta";
 import { z } from "zod";
 import type { ToolDeps } from "../deps.js";
 import { defineTool } from "./define-tool.js";
-import { checkFrom, fromNumber } from "./from-number.js";
+import { fromNumber, resolveFrom } from "./from-number.js";
 import { fileInMediaDir, readHead } from "./media-files.js";
 import { metaRefusal } from "./shapes.js";
 
@@ -54,8 +54,15 @@ export const uploadMedia = defineTool({
     filename: z.string().nullable(),
   },
   run: async (input, deps) => {
-    const bad = await checkFrom(input.from, deps);
-    if (bad) return bad;
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
+    // Media ids belong to the number that uploaded them, and this gateway holds the default WABA's token only.
+    if (from.phoneNumberId !== deps.cfg.META_PHONE_NUMBER_ID)
+      return invalid(
+        "from",
+        `uploads go through ${deps.cfg.META_PHONE_NUMBER_ID} only; ${from.phoneNumberId} cannot use its media ids`,
+        "To send media from another number, pass an https link to send_media instead of a media_id, or omit from.",
+      );
     if ((input.data_base64 === undefined) === (input.path === undefined))
       return invalid(
         "data_base64",
