@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { busSubjects, connectBus, type BusNames } from "@wa/bus";
 import type { Accounts } from "@wa/accounts";
 import type { Db } from "@wa/db";
+import type { Redis } from "ioredis";
 import { createLogger } from "@wa/observability";
 import { TEST_NATS_URL } from "@wa/testkit";
 import { createWebhookProcessor } from "@wa/webhooks";
@@ -13,12 +14,20 @@ import { sql } from "kysely";
  * processor (the receiver's signature check has its own tests), which publishes its "a customer wrote" note on NATS
  * exactly as apps/webhook-processor does.
  */
-export async function startInboundPipe(opts: { db: Db; metaUrl: string; names: BusNames; accounts: Accounts }) {
+export async function startInboundPipe(opts: {
+  db: Db;
+  metaUrl: string;
+  names: BusNames;
+  accounts: Accounts;
+  /** The gateway's Redis: consent changes (STOP) write through to the cache the gateway reads, as in the apps. */
+  cache?: { redis: Redis; keyPrefix: string };
+}) {
   const bus = await connectBus({ url: TEST_NATS_URL, name: "inbound-pipe" });
   const subject = busSubjects(opts.names).inboundNew;
   const processor = createWebhookProcessor({
     db: opts.db,
     accounts: opts.accounts, // windows recorded with the number written to, as apps/webhook-processor does
+    ...opts.cache,
     log: createLogger({ service: "inbound-pipe", level: "silent" }),
     onInbound: (n) => bus.nc.publish(subject, JSON.stringify({ customer_id: n.customerId, wamid: n.wamid })),
   });
