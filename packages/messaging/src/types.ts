@@ -47,7 +47,7 @@ export type OutboundContent =
  * The business number a message goes from, as the caller resolved it (@wa/accounts): the 24 h window is the one
  * between this number and the customer; consent, tags and the cap are those of its business (`channel`).
  */
-export interface OutboundFrom {
+interface OutboundFrom {
   readonly phone_number_id: string;
   readonly channel: string; // the business's: "whatsapp" (the default business) or "whatsapp:<business_id>"
 }

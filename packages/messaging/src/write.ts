@@ -32,7 +32,7 @@ export type Written =
   | { readonly kind: "capped"; readonly slot: Extract<FrequencyReservation, { ok: false }> }
   | { readonly kind: "conflict" }; // the idempotency key is taken: the caller answers with that message
 
-export interface WriteReport {
+interface WriteReport {
   readonly written: readonly Written[]; // one per draft, same order
   readonly newCustomers: readonly string[]; // customer rows created here (their cached "not a customer" goes)
 }
@@ -45,7 +45,7 @@ export interface WriteReport {
  * the send that took the last slot gets that send back, not FREQUENCY_CAP_EXCEEDED), reserves the slots exactly,
  * then writes. Deadlocks and serialization failures rerun the transaction (withTxRetry).
  */
-export async function writeDrafts(
+async function writeDrafts(
   db: Db,
   drafts: readonly Draft[],
   capFor: (channel: string) => Promise<number>,

@@ -33,13 +33,6 @@ export const fromOut = (n: NumberAccount) => ({
 /** The send path's view of the number: the window is with it, customers live under its business's channel. */
 export const outboundFrom = (n: NumberAccount) => ({ phone_number_id: n.phoneNumberId, channel: n.channel });
 
-/** The state key of a customer as seen from this number. */
-export const keyFrom = (n: NumberAccount, customerId: string) => ({
-  customerId,
-  channel: n.channel,
-  phoneNumberId: n.phoneNumberId,
-});
-
 /**
  * The number `from` names (default: the default number), or NOT_FOUND listing the numbers there are. A number
  * accounts.yaml gives no display number (the META_* variables never do) is known by the one Meta reported, as
