@@ -5,6 +5,7 @@
 export class Gate {
   readonly #limit: number;
   #active = 0;
+  #outside = 0; // holders that gave their slot back for a wait (still running: idle() waits for them)
   readonly #waiters: (() => void)[] = [];
   readonly #idle: (() => void)[] = [];
 
@@ -25,15 +26,32 @@ export class Gate {
     void fn().then(release, release); // callers handle their own errors; a rejection only frees the slot
   }
 
+  /**
+   * Runs `wait` (from inside a running fn) with its slot given back, then takes a slot again before returning,
+   * ahead of fns not yet started: a fn waiting for something else (a rate-limit token) does not hold a slot.
+   */
+  async outside<T>(wait: () => Promise<T>): Promise<T> {
+    this.#outside++;
+    this.#active--;
+    this.#waiters.shift()?.();
+    try {
+      return await wait();
+    } finally {
+      while (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#waiters.unshift(resolve));
+      this.#active++;
+      this.#outside--;
+    }
+  }
+
   /** Resolves when nothing is running. */
   idle(): Promise<void> {
-    if (this.#active === 0) return Promise.resolve();
+    if (this.#active === 0 && this.#outside === 0) return Promise.resolve();
     return new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
   #release(): void {
     this.#active--;
     this.#waiters.shift()?.();
-    if (this.#active === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    if (this.#active === 0 && this.#outside === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 }

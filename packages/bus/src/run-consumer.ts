@@ -84,8 +84,9 @@ async function drainBatch(
   if (signal.aborted) onAbort(); // aborted while consume() was being set up
   void watchBatch(batch, deps);
   const gate = new Gate(inFlight);
+  const withGate: SettleDeps = { ...deps, gate };
   try {
-    for await (const msg of batch) await gate.run(() => settle(msg, deps));
+    for await (const msg of batch) await gate.run(() => settle(msg, withGate));
   } finally {
     await gate.idle();
     signal.removeEventListener("abort", onAbort);

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { decodeEnvelope } from "./envelopes.js";
 import { isBusError } from "./errors.js";
 import type { FaultLog } from "./fault-log.js";
+import type { Gate } from "./gate.js";
 import type { BusLogger } from "./logger.js";
 import { backoffMs, verdict, type Handler, type MessageContext, type Verdict } from "./verdict.js";
 
@@ -16,11 +17,12 @@ export type SettleDeps = {
   readonly faults: FaultLog;
   readonly maxDeliver: number; // -1 = unlimited
   readonly fields: Readonly<Record<string, string>>; // stream/consumer, for log lines
+  readonly gate?: Gate; // the consumer's inFlight slots (ctx.outsideSlot gives one back during a wait)
 };
 
 /** Runs the handler for one message and settles it. Never rejects. */
 export async function settle(msg: JsMsg, deps: SettleDeps): Promise<void> {
-  const ctx = toContext(msg, deps.maxDeliver);
+  const ctx = toContext(msg, deps.maxDeliver, deps.gate);
   const where = { ...deps.fields, subject: ctx.subject, seq: ctx.seq, delivery_count: ctx.deliveryCount };
   let v: Verdict;
   let counted = false; // a throw is already in the fault log (once per outage, with a count): no line per message
@@ -71,7 +73,7 @@ export function defaultOnThrow(schedule: readonly number[]): OnThrow {
   };
 }
 
-function toContext(msg: JsMsg, maxDeliver: number): MessageContext {
+function toContext(msg: JsMsg, maxDeliver: number, gate: Gate | undefined): MessageContext {
   const deliveryCount = msg.info.deliveryCount;
   return {
     subject: msg.subject,
@@ -82,6 +84,7 @@ function toContext(msg: JsMsg, maxDeliver: number): MessageContext {
     isLastAttempt: maxDeliver > 0 && deliveryCount >= maxDeliver,
     json: <S extends z.ZodType>(schema: S): z.output<S> => decodeEnvelope(schema, msg.data),
     working: () => msg.working(),
+    outsideSlot: <T>(wait: () => Promise<T>): Promise<T> => (gate ? gate.outside(wait) : wait()),
   };
 }
 

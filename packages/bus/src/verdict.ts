@@ -23,6 +23,11 @@ export type MessageContext = {
   json<S extends z.ZodType>(schema: S): z.output<S>;
   /** Extends the ack deadline by another ack_wait, e.g. while waiting for a rate-limit token. */
   working(): void;
+  /**
+   * Runs `wait` without holding one of the consumer's `inFlight` slots (a rate-limit wait: other messages
+   * go meanwhile), then takes a slot back before returning. Absent outside runConsumer: run `wait` as is.
+   */
+  outsideSlot?<T>(wait: () => Promise<T>): Promise<T>;
 };
 
 export type Handler = (ctx: MessageContext) => Promise<Verdict>;

@@ -47,6 +47,35 @@ describe("Gate", () => {
     expect(gate.active).toBe(0);
   });
 
+  it("outside(): a waiting job gives its slot to the next one, takes one back first, and idle() waits for it", async () => {
+    const gate = new Gate(1);
+    let endWait!: () => void;
+    let finish!: () => void;
+    const steps: string[] = [];
+    await gate.run(async () => {
+      await gate.outside(() => new Promise<void>((r) => (endWait = r)));
+      steps.push("waiter back in");
+      await new Promise<void>((r) => (finish = r));
+    });
+    expect(gate.active).toBe(0); // waiting outside: the slot is free
+    let second!: () => void;
+    await gate.run(() => new Promise<void>((r) => (second = r))); // starts at once
+    const third = gate.run(async () => void steps.push("third"));
+    endWait();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(steps).toEqual([]); // the slot is the second job's
+    let idle = false;
+    const whenIdle = gate.idle().then(() => (idle = true));
+    second();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(steps).toEqual(["waiter back in"]); // ahead of the third, which was queued first
+    finish();
+    await third;
+    await whenIdle;
+    expect(idle).toBe(true);
+    expect(steps).toEqual(["waiter back in", "third"]);
+  });
+
   it("rejects a non-positive limit", () => {
     expect(() => new Gate(0)).toThrow(RangeError);
   });
