@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { peekScript, takeScript } from "./bucket-lua.js";
 import { RateLimitError } from "./errors.js";
 import { numberBucketKey, numberMpsKey, pairBucketKey } from "./keys.js";
+import { createLines } from "./line.js";
 import { createLocalBuckets } from "./local-buckets.js";
 import { silentLogger, type RateLimitLogger } from "./logger.js";
 import { createRedisGuard } from "./redis-guard.js";
@@ -15,6 +16,9 @@ export type LimiterOptions = {
   readonly pairIntervalMs?: number; // one message per this interval to one recipient (Meta: ~6 s)
   readonly pairBurst?: number; // recipient bucket size; Meta tolerates bursts but wants them paid back
   readonly replicaShare?: number; // 1/N with N replicas: the local fallback's slice of each number's mps
+  // The local fallback's number buckets start empty: a replica that loses Redis (even one command timing out on a
+  // loaded machine) while the others still pace through it then adds no burst on top of the shared bucket.
+  readonly fallbackStartsEmpty?: boolean;
   readonly redisTimeoutMs?: number;
   readonly redisCooldownMs?: number;
   readonly now?: () => number; // local fallback clock; the Redis buckets use Redis server TIME
@@ -28,7 +32,11 @@ type AcquireOptions = {
 
 export type Limiter = {
   take(phoneNumberId: string, recipient?: string): Promise<TakeResult>;
-  /** Waits until both tokens are taken; resolves with the ms slept. Rejects only with `signal.reason` on abort. */
+  /**
+   * Waits until both tokens are taken; resolves with the ms slept. Rejects only with `signal.reason` on abort.
+   * Callers of one process queue per number (first come, first served) for its throughput token; a recipient's
+   * pair wait is slept outside that queue, so it never holds back the number's other recipients.
+   */
   acquire(phoneNumberId: string, recipient: string | undefined, opts?: AcquireOptions): Promise<number>;
   peek(phoneNumberId: string): Promise<PeekResult>;
   setThroughput(phoneNumberId: string, mps: number): Promise<{ source: LimiterSource }>;
@@ -45,7 +53,16 @@ export function createLimiter(opts: LimiterOptions): Limiter {
   // Overrides set through this replica: the local fallback uses them, and Redis uses them when its key is gone.
   const knownMps = new Map<string, number>();
   const mpsOf = (id: string): number => knownMps.get(id) ?? defaultMps;
-  const local = createLocalBuckets({ share, pairIntervalMs, pairBurst, now });
+  const local = createLocalBuckets({
+    share,
+    pairIntervalMs,
+    pairBurst,
+    now,
+    startEmpty: opts.fallbackStartsEmpty ?? false,
+  });
+  const lines = createLines();
+  // The longest wait a throughput token can cost (a one-token refill, local share included); longer = a pair wait.
+  const throughputWaitMax = (id: string): number => Math.ceil(1000 / (mpsOf(id) * share)) + 1;
   const guard = createRedisGuard({
     log: opts.log ?? silentLogger,
     now,
@@ -67,16 +84,32 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     take,
 
     async acquire(phoneNumberId, recipient, { signal, onWait } = {}) {
-      let waited = 0;
-      for (;;) {
-        signal?.throwIfAborted();
-        const r = await take(phoneNumberId, recipient);
-        if (r.ok) return waited;
-        onWait?.(r.waitMs);
-        await sleep(r.waitMs, undefined, { signal }).catch((err: unknown) => {
+      const pause = (ms: number) =>
+        sleep(ms, undefined, { signal }).catch((err: unknown) => {
           throw signal?.aborted ? signal.reason : err;
         });
-        waited += r.waitMs;
+      let waited = 0;
+      for (;;) {
+        await lines.enter(phoneNumberId, signal);
+        let pairWait = 0;
+        try {
+          for (;;) {
+            signal?.throwIfAborted();
+            const r = await take(phoneNumberId, recipient);
+            if (r.ok) return waited;
+            onWait?.(r.waitMs);
+            if (recipient !== undefined && r.waitMs > throughputWaitMax(phoneNumberId)) {
+              pairWait = r.waitMs;
+              break;
+            }
+            await pause(r.waitMs);
+            waited += r.waitMs;
+          }
+        } finally {
+          lines.leave(phoneNumberId);
+        }
+        await pause(pairWait);
+        waited += pairWait;
       }
     },
 

@@ -6,6 +6,7 @@ export type LocalBucketsOptions = {
   readonly share: number; // this replica's fraction of each number's throughput
   readonly pairIntervalMs: number;
   readonly pairBurst: number;
+  readonly startEmpty?: boolean; // a number's bucket starts with no token instead of a full second
   readonly now: () => number;
 };
 
@@ -21,8 +22,8 @@ export function createLocalBuckets(opts: LocalBucketsOptions): LocalBuckets {
   const numbers = new Map<string, Bucket>();
   const pairs = new Map<string, Bucket>();
 
-  function refill(b: Bucket | undefined, cap: number, perMs: number, now: number): Bucket {
-    if (!b) return { tokens: cap, ts: now, window: 0, used: 0 };
+  function refill(b: Bucket | undefined, cap: number, perMs: number, now: number, empty = false): Bucket {
+    if (!b) return { tokens: empty ? 0 : cap, ts: now, window: 0, used: 0 };
     return { ...b, tokens: Math.min(cap, b.tokens + Math.max(0, now - b.ts) * perMs), ts: now };
   }
 
@@ -36,7 +37,7 @@ export function createLocalBuckets(opts: LocalBucketsOptions): LocalBuckets {
     take(phoneNumberId, recipient, mps) {
       const now = opts.now();
       const cap = Math.max(1, mps * opts.share);
-      const num = refill(numbers.get(phoneNumberId), cap, (mps * opts.share) / 1000, now);
+      const num = refill(numbers.get(phoneNumberId), cap, (mps * opts.share) / 1000, now, opts.startEmpty);
       let waitMs = num.tokens < 1 ? ((1 - num.tokens) * 1000) / (mps * opts.share) : 0;
       const pairKey = recipient === undefined ? undefined : `${phoneNumberId}\u0000${recipient}`;
       const pair =

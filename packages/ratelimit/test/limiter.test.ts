@@ -116,6 +116,46 @@ describe("acquire", () => {
   });
 });
 
+describe("acquire: one line per number in this process", () => {
+  it("many waiters of one number take turns (first come, first served) with one Redis caller at a time", async () => {
+    const limiter = createLimiter({ redis, keyPrefix: prefix, throughputMps: 20 });
+    const pn = uniqueId("pn");
+    await takeMany(20, () => limiter.take(pn)); // empty bucket: every acquire below waits
+    const order: number[] = [];
+    let waits = 0;
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        limiter.acquire(pn, `r${i}`, { onWait: () => (waits += 1) }).then(() => order.push(i)),
+      ),
+    );
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400); // 10 tokens at 20/s
+    // Only the head asks: about one wait per token, not every waiter after every refill (10 × 10 = 100).
+    expect(waits).toBeLessThan(30);
+  });
+
+  it("a recipient's pair wait is slept outside the line: the number's other recipients go meanwhile", async () => {
+    const limiter = createLimiter({
+      redis,
+      keyPrefix: prefix,
+      throughputMps: 1000,
+      pairIntervalMs: 10_000,
+      pairBurst: 1,
+    });
+    const pn = uniqueId("pn");
+    await limiter.acquire(pn, "busy"); // its pair token is spent for 10 s
+    const stop = new AbortController();
+    const blocked = limiter.acquire(pn, "busy", { signal: stop.signal }).catch(() => "aborted");
+    await sleep(20);
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) await limiter.acquire(pn, `other${i}`);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    stop.abort(new Error("done"));
+    expect(await blocked).toBe("aborted");
+  });
+});
+
 describe("scripts", () => {
   it("keeps working after SCRIPT FLUSH (NOSCRIPT → EVAL reload)", async () => {
     const limiter = createLimiter({ redis, keyPrefix: prefix });
