@@ -42,6 +42,11 @@ export interface Stack {
 export async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
   const tdb = await createTestDatabase();
   const db = createDb(tdb.url, { max: 4, applicationName: "bench-delivery" });
+  // The workers pace the number from phone_numbers.throughput_mps: the number's limit is the mock's.
+  await db
+    .insertInto("phone_numbers")
+    .values({ phone_number_id: PHONE_ID, waba_id: "200000000000001", throughput_mps: mockOptions.throughputMps })
+    .execute();
   await db
     .insertInto("templates")
     .values({

@@ -128,6 +128,11 @@ beforeAll(async () => {
       components: "[]",
     })
     .execute();
+  // The worker paces the number from phone_numbers.throughput_mps (THROUGHPUT_MPS only covers a number without a row).
+  await db
+    .insertInto("phone_numbers")
+    .values({ phone_number_id: "100000000000001", waba_id: "200000000000001", throughput_mps: 1000 })
+    .execute();
   redis = createRedis(TEST_REDIS_URL, { lazy: true });
   await redis.connect();
   bus = await connectBus({ url: TEST_NATS_URL, name: "delivery-worker-test" });

@@ -13,6 +13,8 @@ export interface WorkerPgStack {
 export async function startWorkerPgStack(): Promise<WorkerPgStack> {
   const stack = await startStack();
   await stack.mock("/_mock/throughput", { mps: 200 });
+  // The workers pace each number from phone_numbers.throughput_mps (THROUGHPUT_MPS only covers a number without a row).
+  await stack.db.updateTable("phone_numbers").set({ throughput_mps: 200 }).execute();
   const workerPg = await startTcpProxy(hostPort(stack.databaseUrl));
   await stack.start("webhook-receiver");
   await stack.start("webhook-processor", { INBOX_DRAIN_MS: "300" });

@@ -30,6 +30,8 @@ afterAll(() => stack?.close());
 it("a delivery worker SIGKILLed in a 2,000-message burst: the other and a restarted one finish, each sent once", async () => {
   // A fast number (500 mps at the mock and in the workers, for the rest of this file) keeps the burst short.
   await stack.mock("/_mock/throughput", { mps: 500 });
+  // The workers pace each number from phone_numbers.throughput_mps (THROUGHPUT_MPS only covers a number without a row).
+  await stack.db.updateTable("phone_numbers").set({ throughput_mps: 500 }).execute();
   const fast = { DELIVERY_REPLICAS: "2", THROUGHPUT_MPS: "500" };
   const w1 = await stack.start("delivery-worker", fast);
   await stack.start("delivery-worker", fast);

@@ -185,6 +185,11 @@ export const deliveryWorkerEnv = z.object({
     60,
     { min: 1, max: 86_400 },
   ),
+  THROUGHPUT_REFRESH_SECS: int(
+    "each number's throughput_mps is read from phone_numbers this often (a THROUGHPUT_UPGRADE applies without a restart)",
+    5,
+    { min: 1, max: 3600 },
+  ),
 });
 
 export const campaignWorkerEnv = z.object({

@@ -2,6 +2,8 @@ export { createMessaging } from "./create-messaging.js";
 export type { Accepted, Messaging, MessagingOptions, OutboundRequest, OutboundResult } from "./types.js";
 export { findMessage } from "./message-ref.js";
 export { startDeliveryWorker } from "./delivery/worker.js";
+export { sendingNumbersOf } from "./delivery/numbers.js";
+export { paceOf } from "./delivery/throughput.js";
 export { listSendingPauses, pauseSending, resumeSending, sendingPause } from "./delivery/pause.js";
 export type { DeliveryWorker } from "./delivery/worker.js";
 export { startScheduler } from "./scheduler/loop.js";

@@ -15,7 +15,7 @@ export async function claim(db: Db, messageId: string): Promise<ClaimedRow | und
     WHERE m.id = ${messageId} AND m.direction = 'outbound' AND m.status IN ('queued', 'retrying')
       AND c.channel = m.channel AND c.customer_id = m.customer_id
     RETURNING m.id, m.channel, m.customer_id, m.category, m.kind, m.content, m.attempts, m.campaign_id, m.queued_at,
-      m.counts_toward_cap, m.wamid, c.marketing_consent, c.utility_consent, c.last_inbound_at,
+      m.counts_toward_cap, m.wamid, m.phone_number_id, c.marketing_consent, c.utility_consent, c.last_inbound_at,
       c.marketing_limited_until`.execute(db);
   return r.rows[0];
 }

@@ -1,17 +1,34 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { outboundEnvelope, verdict, type Handler, type MessageContext, type Verdict } from "@wa/bus";
 import { writeAudit } from "@wa/db";
-import { explainMetaFailure, retryDecision, type MetaError } from "@wa/meta";
+import { explainMetaFailure, retryDecision, type MetaClient, type MetaError } from "@wa/meta";
 import { beginCall, claim, endCall, heartbeat, release } from "./claim.js";
 import { createPauseGate } from "./gate.js";
-import { failureOf, markCancelled, markFailed, markRetrying, markSent } from "./outcome.js";
+import { singleSendingNumber } from "./numbers.js";
+import { type Failure, failureOf, markCancelled, markFailed, markRetrying, markSent } from "./outcome.js";
 import { isAccountLevel, pauseSending } from "./pause.js";
 import { recheck } from "./recheck.js";
 import { sendRow } from "./send.js";
 import type { ClaimedRow, DeliveryDeps } from "./types.js";
 
 class Aborted extends Error {}
+
 const PAUSED = Symbol("paused");
+
+/** The number a row is sent from and the client holding its WABA's token. */
+interface From {
+  readonly id: string;
+  readonly meta: MetaClient;
+}
+
+/** A row naming a number this deployment does not (or no longer) list: no token could send it. */
+const notConfigured = (id: string): Failure => ({
+  code: null,
+  title: "Number not configured",
+  details: `phone_number_id ${id}`,
+  explanation: `The message names the business number ${id}, which is not in this deployment's accounts (accounts.yaml or META_PHONE_NUMBER_ID), so no token may send from it. Add the number to accounts.yaml, or send the message again from a listed number.`,
+  reason: "NUMBER_NOT_CONFIGURED",
+});
 
 // Waits on a Meta-side outage (5xx, 131057 throughput upgrade): like a rate limit, no attempt is spent.
 const SERVER_WAITS_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
@@ -45,7 +62,29 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
   const heartbeatMs = d.heartbeatMs ?? 10_000;
   const persistMs = d.persistSentMs ?? 10 * 60_000;
   const m = d.metrics;
-  const gate = createPauseGate(d, signal);
+  const numbers = d.numbers ?? singleSendingNumber(d.meta, d.phoneNumberId);
+  const gate = createPauseGate(d, numbers, signal);
+  const parkedPerNumber = d.parkedPerNumber ?? 16;
+  const parked = new Map<string, number>();
+
+  /**
+   * Waits (tokens, a paused number, Meta busy) run outside the consumer's DELIVERY_CONCURRENCY slots, up to
+   * `parkedPerNumber` messages per number: a saturated or paused number then cannot fill every slot and stall the
+   * other numbers' messages behind it. The cap bounds what one worker holds (claimed rows, unacked envelopes:
+   * a crash leaves no more for the reconciler and the ack wait); past it a message waits in its slot as before.
+   */
+  async function outside<T>(ctx: MessageContext, number: string, wait: () => Promise<T>): Promise<T> {
+    const n = parked.get(number) ?? 0;
+    if (!ctx.outsideSlot || n >= parkedPerNumber) return wait();
+    parked.set(number, n + 1);
+    try {
+      return await ctx.outsideSlot(wait);
+    } finally {
+      const left = (parked.get(number) ?? 1) - 1;
+      if (left > 0) parked.set(number, left);
+      else parked.delete(number);
+    }
+  }
   const beatFailed = (err: unknown, id: string) => d.log.debug({ err, message_id: id }, "heartbeat failed");
 
   function keepAlive(ctx: MessageContext, row: ClaimedRow): () => void {
@@ -83,17 +122,20 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
     }
   }
 
-  async function tokens(row: ClaimedRow, beat: () => void): Promise<void> {
+  async function tokens(ctx: MessageContext, row: ClaimedRow, from: From, beat: () => void): Promise<void> {
     let waiting = false;
     try {
-      const waited = await d.limiter.acquire(d.phoneNumberId, row.customer_id, {
-        ...(signal ? { signal } : {}),
-        onWait: () => {
-          if (!waiting) m?.ratelimitWaiting.inc();
-          waiting = true;
-          beat();
-        },
-      });
+      // Per number: its own throughput bucket, and the pair bucket of (this number, this recipient).
+      const waited = await outside(ctx, from.id, () =>
+        d.limiter.acquire(from.id, row.customer_id, {
+          ...(signal ? { signal } : {}),
+          onWait: () => {
+            if (!waiting) m?.ratelimitWaiting.inc();
+            waiting = true;
+            beat();
+          },
+        }),
+      );
       // The limiter answers the longer of the two waits; a throughput wait is below a second.
       if (waited > 0) m?.ratelimitWait.observe({ scope: waited >= 1000 ? "pair" : "throughput" }, waited / 1000);
     } catch {
@@ -149,6 +191,28 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
     return verdict.ack();
   }
 
+  async function failUnknownNumber(row: ClaimedRow, id: string): Promise<Verdict> {
+    const { releasedSlot } = await markFailed(d.db, row, notConfigured(id), now());
+    if (releasedSlot) await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
+    m?.messagesFailed.inc({ code: "NUMBER_NOT_CONFIGURED" });
+    d.log.warn({ message_id: row.id, phone_number_id: id }, "message failed: its number is not configured");
+    return verdict.ack();
+  }
+
+  /** An account-level error: an invalid token stops every number of its WABA, anything else only this number. */
+  async function pause(from: From, err: MetaError): Promise<void> {
+    const ids = explainMetaFailure(err).category === "auth" ? numbers.sharingToken(from.id) : [from.id];
+    for (const id of ids) {
+      if (await pauseSending(d.db, id, err, d.pauseProbeMs ?? 60_000)) {
+        d.log.error(
+          { code: err.code, phone_number_id: id },
+          "account-level error: sending paused, messages stay queued",
+        );
+      }
+    }
+    gate.forget();
+  }
+
   async function maybeSent(row: ClaimedRow, err: MetaError): Promise<Verdict> {
     d.log.warn(
       { message_id: row.id, kind: err.kind },
@@ -171,6 +235,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
 
   async function deliver(
     row: ClaimedRow,
+    from: From,
     ctx: MessageContext,
     phase: { maybeSent: boolean },
   ): Promise<Verdict | typeof PAUSED> {
@@ -190,16 +255,16 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
     const beat = keepAlive(ctx, row);
     let waits = 0;
     for (;;) {
-      await tokens(row, beat);
+      await tokens(ctx, row, from, beat);
       if (!(await beginCall(d.db, row))) {
         d.log.warn({ message_id: row.id }, "claim lost before the call to Meta (requeued meanwhile): not sending");
         return verdict.ack();
       }
       phase.maybeSent = true;
-      const r = await alive(ctx, row, () => sendRow(d.meta, row, d.phoneNumberId));
+      const r = await alive(ctx, row, () => sendRow(from.meta, row, from.id));
       if (r.ok) {
         const at = new Date(now());
-        await alive(ctx, row, () => persistSent(row, () => markSent(d.db, row, r.value, d.phoneNumberId, at)));
+        await alive(ctx, row, () => persistSent(row, () => markSent(d.db, row, r.value, from.id, at)));
         // last_outbound_at was written beside the status: drop the cached copies so readers see it.
         await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
         m?.messagesSent.inc({ category: row.category ?? "service" });
@@ -211,13 +276,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
       if (mayHaveLanded(err)) return maybeSent(row, err);
       phase.maybeSent = false; // Meta answered no: it does not have the message
       if (isAccountLevel(err)) {
-        if (await pauseSending(d.db, d.phoneNumberId, err, d.pauseProbeMs ?? 60_000)) {
-          d.log.error(
-            { code: err.code, phone_number_id: d.phoneNumberId },
-            "account-level error: sending paused, messages stay queued",
-          );
-        }
-        gate.forget();
+        await pause(from, err);
         await release(d.db, row);
         return PAUSED;
       }
@@ -237,7 +296,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
           { message_id: row.id, code: err.code, kind: err.kind, wait_ms: delayMs },
           "Meta busy or rate limited: waiting",
         );
-        await waitFor(delayMs, beat);
+        await outside(ctx, from.id, () => waitFor(delayMs, beat));
         continue;
       }
       const x = retryDecision(err, row.attempts, d.retry);
@@ -250,15 +309,25 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
 
   return async (ctx) => {
     const { message_id } = ctx.json(outboundEnvelope); // the retry subject carries the same shape
+    let number: string | undefined; // known once a claim has shown the row's number
     for (;;) {
       if (signal?.aborted) return verdict.retry(0); // draining: another worker takes it, no claim made
-      if (!(await gate.waitOpen(ctx))) return verdict.retry(0);
+      const held = number; // narrowed for the closure
+      if (held !== undefined && !(await outside(ctx, held, () => gate.waitOpen(ctx, held)))) return verdict.retry(0);
       const row = await claim(d.db, message_id);
       if (!row) return verdict.ack(); // sent, cancelled, scheduled, or another worker holds it
+      number = row.phone_number_id ?? numbers.defaultNumber; // NULL: the default number
       m?.deliveryInFlight.inc();
       const phase = { maybeSent: false };
       try {
-        const v = await deliver(row, ctx, phase);
+        const meta = numbers.clientOf(number);
+        if (!meta) return await failUnknownNumber(row, number);
+        // The envelope carries no number, so the pause is checked after the claim (against a shared copy).
+        if (await gate.paused(number)) {
+          await giveBack(row);
+          continue;
+        }
+        const v = await deliver(row, { id: number, meta }, ctx, phase);
         if (v !== PAUSED) return v;
       } catch (err) {
         // Not maybe sent (no call, or Meta answered no): hand the row back so a redelivery can claim it. A row

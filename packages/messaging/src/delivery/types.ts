@@ -3,13 +3,16 @@ import type { MetaClient, RetryOptions } from "@wa/meta";
 import type { LogLike, Metrics } from "@wa/observability";
 import type { Limiter } from "@wa/ratelimit";
 import type { StateStore } from "@wa/state";
+import type { SendingNumbers } from "./numbers.js";
 
 export interface DeliveryDeps {
   readonly db: Db;
   readonly state: StateStore;
-  readonly meta: MetaClient;
+  readonly meta: MetaClient; // the default number's client (used when `numbers` is not given)
   readonly limiter: Limiter;
-  readonly phoneNumberId: string; // META_PHONE_NUMBER_ID: the sending number (token buckets, stored on the row)
+  readonly phoneNumberId: string; // the default number: a message without phone_number_id is sent from it
+  readonly numbers?: SendingNumbers; // every number and its WABA's client; default: only phoneNumberId with meta
+  readonly parkedPerNumber?: number; // messages of one number that wait outside the consumer's slots; default 16
   readonly log: LogLike;
   readonly metrics?: Metrics;
   readonly now?: () => number;
@@ -34,5 +37,6 @@ export type ClaimedRow = Pick<
   | "queued_at"
   | "counts_toward_cap"
   | "wamid"
+  | "phone_number_id"
 > &
   Pick<CustomerRow, "marketing_consent" | "utility_consent" | "last_inbound_at" | "marketing_limited_until">;
