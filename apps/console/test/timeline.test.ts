@@ -113,3 +113,31 @@ describe("customer timeline: compliance decisions", () => {
     }
   });
 });
+
+describe("customer page: the window with each business number", () => {
+  it("lists one window per number the customer wrote to, each open or closed on its own (page and API)", async () => {
+    const customer = "6281377700022";
+    const [A, B] = ["710000000000001", "710000000000002"];
+    await env.deps.state.recordInbound({ customerId: customer, phoneNumberId: A }, Date.now() - 60_000);
+    await env.deps.state.recordInbound({ customerId: customer, phoneNumberId: B }, Date.now() - 30 * 3_600_000);
+    const op = await newOperator(env.db, "viewer");
+    const { token } = await createApiToken(env.db, op, "w", "system");
+    const api = await env.app.request(`/api/v1/customers/${customer}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await api.json()) as {
+      window: { open: boolean };
+      windows: { phone_number_id: string; open: boolean }[];
+    };
+    expect(body.window.open).toBe(true);
+    expect(body.windows.map((w) => [w.phone_number_id, w.open])).toEqual([
+      [A, true],
+      [B, false],
+    ]);
+    const s = await logIn(env.app, op.name);
+    const page = await (await env.app.request(`/customers/${customer}`, { headers: { cookie: s.cookie } })).text();
+    const card = /<div class="card" id="window">([\s\S]*?)<\/div>/.exec(page)?.[1] ?? "";
+    expect(card).toContain(`${A}: open until`);
+    expect(card).toContain(`${B}: closed`);
+  });
+});

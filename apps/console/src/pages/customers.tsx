@@ -50,7 +50,7 @@ export function CustomerPage(props: {
   notice?: string;
   error?: string;
 }) {
-  const { customer: c, window: w } = props.d;
+  const { customer: c, window: w, windows } = props.d;
   const canEdit = props.ctx.operator.role !== "viewer";
   const base = `/customers/${encodeURIComponent(c.customer_id)}`;
   return (
@@ -66,6 +66,13 @@ export function CustomerPage(props: {
           <span class="muted">24 h window</span>
           <b class={w.open ? "ok" : "muted"}>{w.open ? "open" : "closed"}</b>
           {w.open ? <span>until {when(w.expires_at)}</span> : null}
+          {windows.length > 1
+            ? windows.map((x) => (
+                <span class="muted">
+                  {x.phone_number_id ?? "default number"}: {x.open ? `open until ${when(x.expires_at)}` : "closed"}
+                </span>
+              ))
+            : null}
         </div>
         <div class="card">
           <span class="muted">marketing consent</span>
