@@ -167,7 +167,7 @@ export const deliveryWorkerEnv = z.object({
     max: 45,
   }),
   THROUGHPUT_HEADROOM_PCT: int(
-    "percent below THROUGHPUT_MPS we pace at, so arrival jitter never overruns Meta's bucket (130429)",
+    "percent below each number's throughput we pace at, so arrival jitter never overruns Meta's bucket (130429)",
     3,
     { min: 0, max: 50 },
   ),
