@@ -12,7 +12,7 @@ export interface NumberAccount {
   readonly isDefault: boolean;
 }
 
-export interface WabaSecrets {
+interface WabaSecrets {
   readonly token: string;
   readonly appSecret: string;
 }

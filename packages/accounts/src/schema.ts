@@ -46,7 +46,6 @@ const businessSpec = z
 const accountsSpec = z.object({ businesses: z.array(businessSpec).min(1, "list at least one business") }).strict();
 
 export type AccountsSpec = z.infer<typeof accountsSpec>;
-export type BusinessSpec = z.infer<typeof businessSpec>;
 
 export class AccountsError extends Error {
   override readonly name = "AccountsError";
