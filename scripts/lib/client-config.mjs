@@ -38,8 +38,9 @@ function mcpClientEnv(env, root) {
     if (shown !== value) hidden.push(key);
     out[key] = shown;
   }
-  // MCP clients start the gateway in a directory of their own: the policies file needs an absolute path.
+  // MCP clients start the gateway in a directory of their own: the policies and accounts files need absolute paths.
   out.POLICIES_FILE = resolve(root, env.POLICIES_FILE ?? "policies.yaml");
+  out.ACCOUNTS_FILE = resolve(root, env.ACCOUNTS_FILE ?? "accounts.yaml");
   return { env: out, hidden };
 }
 

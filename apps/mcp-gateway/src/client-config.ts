@@ -13,6 +13,7 @@ export function clientConfigSnippet(mainPath: string, cfg: McpGatewayConfig): st
     META_WABA_ID: cfg.META_WABA_ID,
     META_ACCESS_TOKEN: "<your token>",
     POLICIES_FILE: resolve(cfg.POLICIES_FILE), // clients start the process in an unknown directory
+    ACCOUNTS_FILE: resolve(cfg.ACCOUNTS_FILE),
   };
   const config = { mcpServers: { whatsapp: { command: "node", args: [mainPath], env } } };
   return [
