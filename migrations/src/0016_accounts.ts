@@ -7,6 +7,9 @@ import { type Kysely, sql } from "kysely";
 // (number, customer): conversations gain phone_number_id. Campaigns name their number. Existing rows are
 // given the one number a single-number database knows (its phone_numbers row); the accounts sync at start
 // assigns any row still without one to the default number (a database that was never seeded).
+// Templates belong to a WABA (Meta's model): unique per (waba_id, name, locale). A row written without waba_id
+// takes the default number's WABA (templates_default_waba_id()); NULL only before the first accounts sync, which
+// then claims it for the default WABA.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql
     .raw(`
@@ -49,6 +52,13 @@ UPDATE campaigns SET phone_number_id = (SELECT phone_number_id FROM phone_number
   WHERE phone_number_id IS NULL;
 UPDATE messages SET phone_number_id = (SELECT phone_number_id FROM phone_numbers WHERE is_default)
   WHERE phone_number_id IS NULL AND direction = 'outbound';
+
+CREATE FUNCTION templates_default_waba_id() RETURNS text LANGUAGE sql STABLE
+  AS $$ SELECT waba_id FROM phone_numbers WHERE is_default $$;
+ALTER TABLE templates ADD COLUMN waba_id text DEFAULT templates_default_waba_id();
+UPDATE templates SET waba_id = templates_default_waba_id() WHERE waba_id IS NULL;
+ALTER TABLE templates DROP CONSTRAINT templates_name_locale_key;
+ALTER TABLE templates ADD CONSTRAINT templates_waba_name_locale_key UNIQUE NULLS NOT DISTINCT (waba_id, name, locale);
 `)
     .execute(db);
 }
@@ -56,6 +66,14 @@ UPDATE messages SET phone_number_id = (SELECT phone_number_id FROM phone_numbers
 export async function down(db: Kysely<any>): Promise<void> {
   await sql
     .raw(`
+-- one row per (name, locale) again: the default WABA's wins (the older version knows only that one)
+DELETE FROM templates WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY name, locale
+  ORDER BY waba_id IS NOT DISTINCT FROM templates_default_waba_id() DESC, updated_at DESC) AS r FROM templates) x
+  WHERE r > 1);
+ALTER TABLE templates DROP CONSTRAINT templates_waba_name_locale_key;
+ALTER TABLE templates DROP COLUMN waba_id;
+DROP FUNCTION templates_default_waba_id();
+ALTER TABLE templates ADD CONSTRAINT templates_name_locale_key UNIQUE (name, locale);
 ALTER TABLE campaigns DROP COLUMN phone_number_id;
 DROP INDEX conversations_one_active_idx;
 ALTER TABLE conversations DROP COLUMN phone_number_id;

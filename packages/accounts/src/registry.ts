@@ -36,13 +36,13 @@ export interface Accounts {
 const digitsOf = (s: string) => s.replace(/\D/g, "");
 
 /** The default number: the one marked default, else the first listed. */
-export function defaultNumberOf(spec: AccountsSpec): { businessId: string; phoneNumberId: string } {
-  let first: { businessId: string; phoneNumberId: string } | undefined;
+export function defaultNumberOf(spec: AccountsSpec): { businessId: string; wabaId: string; phoneNumberId: string } {
+  let first: { businessId: string; wabaId: string; phoneNumberId: string } | undefined;
   for (const b of spec.businesses)
     for (const w of b.wabas)
       for (const n of w.numbers) {
-        if (n.default) return { businessId: b.id, phoneNumberId: n.id };
-        first ??= { businessId: b.id, phoneNumberId: n.id };
+        if (n.default) return { businessId: b.id, wabaId: w.id, phoneNumberId: n.id };
+        first ??= { businessId: b.id, wabaId: w.id, phoneNumberId: n.id };
       }
   if (!first) throw new AccountsError("accounts: no number is listed");
   return first;

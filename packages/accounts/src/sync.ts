@@ -88,16 +88,17 @@ export async function syncAccounts(db: Kysely<Database>, spec: AccountsSpec): Pr
     }
     const ids = spec.businesses.flatMap((b) => b.wabas.flatMap((w) => w.numbers.map((n) => n.id)));
     await trx.updateTable("phone_numbers").set({ active: false }).where("phone_number_id", "not in", ids).execute();
-    await claimUnassigned(trx, dflt.phoneNumberId);
+    await claimUnassigned(trx, dflt.phoneNumberId, dflt.wabaId);
     return channels;
   });
 }
 
 /**
  * Windows and campaigns from before the accounts (an unseeded single-number database) belong to the default
- * number. Messages need no claim: one without a number is sent from the default number.
+ * number, templates to its WABA. Messages need no claim: one without a number is sent from the default number.
  */
-async function claimUnassigned(trx: Kysely<Database>, phoneNumberId: string): Promise<void> {
+async function claimUnassigned(trx: Kysely<Database>, phoneNumberId: string, wabaId: string): Promise<void> {
+  await trx.updateTable("templates").set({ waba_id: wabaId }).where("waba_id", "is", null).execute();
   await trx
     .updateTable("conversations")
     .set({ phone_number_id: phoneNumberId })

@@ -35,6 +35,7 @@ INSERT INTO phone_numbers (phone_number_id, waba_id, display_phone_number) VALUE
 INSERT INTO customers (customer_id, marketing_consent, marketing_consent_source) SELECT '1555000' || g, CASE WHEN g % 2 = 0 THEN 'revoked' ELSE 'granted' END, 'import' FROM generate_series(100, 199) g;
 INSERT INTO conversations (customer_id, opened_at, last_inbound_at, window_expires_at) SELECT '1555000' || g, now() - interval '1 hour', now() - interval '1 hour', now() + interval '23 hours' FROM generate_series(100, 149) g;
 INSERT INTO campaigns (name, type, template_name, scheduled_at) VALUES ('spring', 'marketing', 'promo', now());
+INSERT INTO templates (name, locale, category, status, components) VALUES ('promo', 'en', 'marketing', 'APPROVED', '[]'), ('promo', 'de', 'marketing', 'APPROVED', '[]');
 INSERT INTO messages (customer_id, direction, category, kind, content, status, phone_number_id, wamid) SELECT '1555000' || g, 'outbound', 'utility', 'text', '{}', 'sent', '106540352242922', 'wamid.' || g FROM generate_series(100, 199) g;
 INSERT INTO messages (customer_id, direction, category, kind, content, status) SELECT '1555000' || g, 'outbound', 'utility', 'text', '{}', 'queued' FROM generate_series(100, 109) g;
 INSERT INTO messages (customer_id, direction, kind, content, status) SELECT '1555000' || g, 'inbound', 'text', '{}', 'received' FROM generate_series(100, 149) g;
@@ -43,7 +44,9 @@ INSERT INTO messages (customer_id, direction, kind, content, status) SELECT '155
   const count = async (table: string) =>
     Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db)).rows[0]!.n);
   const before = Object.fromEntries(
-    await Promise.all(["customers", "conversations", "messages", "campaigns"].map(async (t) => [t, await count(t)])),
+    await Promise.all(
+      ["customers", "conversations", "messages", "campaigns", "templates"].map(async (t) => [t, await count(t)]),
+    ),
   );
 
   const latest = await migrator().migrateToLatest();
@@ -70,4 +73,47 @@ INSERT INTO messages (customer_id, direction, kind, content, status) SELECT '155
   const number = await db.selectFrom("phone_numbers").selectAll().executeTakeFirstOrThrow();
   expect(number).toMatchObject({ is_default: true, active: true, display_phone_number: "+1 555 0100" });
   expect(await count("phone_numbers")).toBe(1);
+  // the old templates are the default WABA's; one written without waba_id now takes it too
+  await db
+    .insertInto("templates")
+    .values({ name: "later", locale: "en", category: "utility", status: "APPROVED", components: "[]" })
+    .execute();
+  const templates = await db.selectFrom("templates").select(["name", "waba_id"]).execute();
+  expect(templates).toHaveLength(3);
+  expect(templates.every((t) => t.waba_id === "102290129340398")).toBe(true);
+});
+
+it("keeps templates of a database never seeded unassigned until the accounts sync claims them", async () => {
+  await db.deleteFrom("phone_numbers").execute();
+  await db.deleteFrom("templates").execute();
+  await db
+    .insertInto("templates")
+    .values({ name: "early", locale: "en", category: "utility", status: "APPROVED", components: "[]" })
+    .execute();
+  expect((await db.selectFrom("templates").select("waba_id").executeTakeFirstOrThrow()).waba_id).toBeNull();
+  await openAccounts({
+    db,
+    file: "/nonexistent/accounts.yaml",
+    single: { META_PHONE_NUMBER_ID: "2", META_WABA_ID: "3" },
+  });
+  expect((await db.selectFrom("templates").select("waba_id").executeTakeFirstOrThrow()).waba_id).toBe("3");
+  // the same name and locale in another WABA is another template
+  await db
+    .insertInto("templates")
+    .values({ waba_id: "4", name: "early", locale: "en", category: "utility", status: "APPROVED", components: "[]" })
+    .execute();
+  await expect(
+    db
+      .insertInto("templates")
+      .values({ name: "early", locale: "en", category: "utility", status: "APPROVED", components: "[]" })
+      .execute(),
+  ).rejects.toThrow(/templates_waba_name_locale_key/);
+});
+
+it("migrates down to one template per (name, locale), the default WABA's kept", async () => {
+  const down = await migrator().migrateTo("0015_approval_idempotency");
+  expect(down.error).toBeUndefined();
+  const rows = await sql<{ name: string }>`SELECT name FROM templates`.execute(db);
+  expect(rows.rows).toHaveLength(1);
+  expect((await migrator().migrateToLatest()).error).toBeUndefined();
 });

@@ -109,6 +109,9 @@ interface ConversationsTable {
 
 interface TemplatesTable {
   id: Generated<string>;
+  // Meta's templates belong to a WABA; unique per (waba_id, name, locale). Omitted: the default number's WABA
+  // (NULL only before the first accounts sync, which gives such rows the default WABA).
+  waba_id: ColumnType<string | null, string | null | undefined, string | null>;
   name: string;
   locale: string;
   meta_id: string | null;
