@@ -7,11 +7,19 @@ import { createTemplateWatch } from "./template-watch.js";
 import { createTtlCache } from "./ttl-cache.js";
 import type { TemplateLookup } from "./types.js";
 
-const keyOf = (name: string, locale: string): string => `${name}\u0000${locale}`;
+const keyOf = (name: string, locale: string, wabaId?: string): string => `${wabaId ?? ""}\u0000${name}\u0000${locale}`;
 
-/** One template as the rules need it; a missing one answers with the locales that do exist. */
-export async function loadTemplate(db: Kysely<Database>, name: string, locale: string): Promise<TemplateLookup> {
-  const row = await db
+/**
+ * One template as the rules need it; a missing one answers with the locales that do exist. `wabaId`: the sending
+ * number's WABA (Meta's templates belong to one); omitted, any WABA's (package callers that name no number).
+ */
+export async function loadTemplate(
+  db: Kysely<Database>,
+  name: string,
+  locale: string,
+  wabaId?: string,
+): Promise<TemplateLookup> {
+  let q = db
     .selectFrom("templates")
     .select([
       "name",
@@ -26,16 +34,23 @@ export async function loadTemplate(db: Kysely<Database>, name: string, locale: s
       "components",
     ])
     .where("name", "=", name)
-    .where("locale", "=", locale)
-    .executeTakeFirst();
+    .where("locale", "=", locale);
+  if (wabaId !== undefined) q = q.where("waba_id", "=", wabaId);
+  const row = await q.orderBy("waba_id").executeTakeFirst();
   if (!row) {
     const others = await db
       .selectFrom("templates")
-      .select("locale")
+      .select(["locale", "waba_id"])
       .where("name", "=", name)
       .orderBy("locale")
       .execute();
-    return { found: false, locales: others.map((o) => o.locale) };
+    const mine = others.filter((o) => wabaId === undefined || o.waba_id === wabaId);
+    const elsewhere = others.filter((o) => o.locale === locale && o.waba_id !== null && o.waba_id !== wabaId);
+    return {
+      found: false,
+      locales: [...new Set(mine.map((o) => o.locale))],
+      ...(wabaId === undefined ? {} : { wabaId, elsewhere: [...new Set(elsewhere.map((o) => o.waba_id!))] }),
+    };
   }
   return {
     found: true,
@@ -54,6 +69,16 @@ export async function loadTemplate(db: Kysely<Database>, name: string, locale: s
   };
 }
 
+/** The WABA a business number belongs to (phone_numbers, written by the accounts sync); null if unknown. */
+async function wabaOfNumber(db: Kysely<Database>, phoneNumberId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("phone_numbers")
+    .select("waba_id")
+    .where("phone_number_id", "=", phoneNumberId)
+    .executeTakeFirst();
+  return row?.waba_id ?? null;
+}
+
 export interface CatalogOptions {
   readonly templateCacheMs: number; // templates: in-process TTL with explicit invalidation
   readonly policyCheckMs: number; // policies: how often the version row is read
@@ -66,22 +91,36 @@ export function createCatalog(db: Kysely<Database>, o: CatalogOptions) {
   const templates = createTtlCache<TemplateLookup>(o.templateCacheMs, o.monotonic);
   const policies = createPolicyCache(db, o.policyCheckMs, o.monotonic);
   const watch = createTemplateWatch(db, o.templateCheckMs, o.monotonic, () => templates.clear());
-  const lookup = (name: string, locale: string): TemplateLookup | Promise<TemplateLookup> => {
-    const key = keyOf(name, locale);
-    return templates.peek(key) ?? templates.load(key, () => loadTemplate(db, name, locale));
+  // A number's WABA is fixed (accounts.yaml): cached like templates, never watched.
+  const wabas = createTtlCache<string | null>(o.templateCacheMs, o.monotonic);
+  const wabaOf = (phoneNumberId: string): string | null | Promise<string | null> =>
+    wabas.peek(phoneNumberId) ?? wabas.load(phoneNumberId, () => wabaOfNumber(db, phoneNumberId));
+  const lookup = (name: string, locale: string, wabaId?: string): TemplateLookup | Promise<TemplateLookup> => {
+    const key = keyOf(name, locale, wabaId);
+    return templates.peek(key) ?? templates.load(key, () => loadTemplate(db, name, locale, wabaId));
+  };
+  const inWaba = (name: string, locale: string, wabaId?: string): TemplateLookup | Promise<TemplateLookup> => {
+    const checking = watch.due();
+    return checking ? checking.then(() => lookup(name, locale, wabaId)) : lookup(name, locale, wabaId);
   };
 
   return {
-    template(name: string, locale: string): TemplateLookup | Promise<TemplateLookup> {
-      const checking = watch.due();
-      return checking ? checking.then(() => lookup(name, locale)) : lookup(name, locale);
+    /**
+     * The template as the number `phoneNumberId` may send it: its WABA's (Meta's templates belong to one).
+     * No number, or one without a phone_numbers row: any WABA's, as before accounts.
+     */
+    template(name: string, locale: string, phoneNumberId?: string): TemplateLookup | Promise<TemplateLookup> {
+      if (phoneNumberId === undefined) return inWaba(name, locale);
+      const waba = wabaOf(phoneNumberId);
+      return waba instanceof Promise
+        ? waba.then((w) => inWaba(name, locale, w ?? undefined))
+        : inWaba(name, locale, waba ?? undefined);
     },
     policies(): readonly Policy[] | Promise<readonly Policy[]> {
       return policies.get();
     },
-    invalidateTemplate(name?: string, locale?: string): void {
-      if (name !== undefined && locale !== undefined) templates.delete(keyOf(name, locale));
-      else templates.clear(); // a name alone: its locales are unknown here, and the cache is small
+    invalidateTemplate(): void {
+      templates.clear(); // the entries of every WABA and locale of a name: the cache is small
     },
     invalidatePolicies(): void {
       policies.invalidate();

@@ -83,7 +83,9 @@ export function createCompliance(opts: ComplianceOptions) {
   async function evaluateWith(request: DecisionRequest, snap: StateSnapshot | null, at?: number): Promise<Decision> {
     const name = request.template_name?.trim();
     const [template, policies] = await Promise.all([
-      name && isTemplateSend(request) ? catalog.template(name, request.locale ?? "en") : undefined,
+      name && isTemplateSend(request)
+        ? catalog.template(name, request.locale ?? "en", request.phone_number_id)
+        : undefined,
       catalog.policies(),
     ]);
     const decision = decide({ now: at ?? now(), ...snapshotFacts(snap), template, policies }, request, options);
@@ -155,8 +157,8 @@ export function createCompliance(opts: ComplianceOptions) {
       return marketingCap(await catalog.policies(), channel, options.defaultCap).cap;
     },
 
-    /** Call after templates change (sync_template_status, template webhooks); both args: one entry. */
-    invalidateTemplate: (name?: string, locale?: string): void => catalog.invalidateTemplate(name, locale),
+    /** Call after templates change (sync_template_status, template webhooks): drops every cached template. */
+    invalidateTemplate: (): void => catalog.invalidateTemplate(),
     /** This process changed policies (loadPolicies): reload now. Other processes see it within `policyCheckMs`. */
     invalidatePolicies: (): void => catalog.invalidatePolicies(),
   };

@@ -35,5 +35,5 @@ export type {
 export { loadTemplate } from "./catalog.js";
 export { recordCreatedTemplate, templateNewerThan, updateTemplate, upsertTemplates } from "./template-writes.js";
 export { syncTemplates } from "./template-sync.js";
-export type { SyncOutcome } from "./template-sync.js";
+export type { SyncOutcome, WabaTemplates } from "./template-sync.js";
 export { claimTemplateSync, startTemplateSync } from "./template-sync-loop.js";

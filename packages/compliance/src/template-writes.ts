@@ -1,6 +1,6 @@
 import { type Database, type TemplateRow, writeAudit } from "@wa/db";
 import type { TemplateInfo } from "@wa/meta";
-import { type Kysely, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { bodyTextOf, placeholdersOf } from "./placeholders.js";
 
 // Every write of the templates table is here: Meta's view (the syncs), a template this gateway just created,
@@ -33,20 +33,25 @@ function rowOf(t: TemplateInfo, at: Date) {
   };
 }
 
-/** Upserts Meta's view of templates by (name, locale); returns how many rows were written. */
+/**
+ * Upserts Meta's view of one WABA's templates by (waba_id, name, locale); returns how many rows were written.
+ * `wabaId` omitted: the default number's WABA (the column's default).
+ */
 export async function upsertTemplates(
   db: Kysely<Database>,
   templates: readonly TemplateInfo[],
   at: Date,
+  wabaId?: string,
 ): Promise<number> {
   let written = 0;
   for (const t of templates) {
-    const row = rowOf(t, at);
-    if (!row) continue;
+    const meta = rowOf(t, at);
+    if (!meta) continue;
+    const row = { ...meta, waba_id: wabaId ?? sql<string>`templates_default_waba_id()` };
     await db
       .insertInto("templates")
       .values(row)
-      .onConflict((oc) => oc.columns(["name", "locale"]).doUpdateSet({ ...row, updated_at: at }))
+      .onConflict((oc) => oc.columns(["waba_id", "name", "locale"]).doUpdateSet({ ...meta, updated_at: at }))
       .execute();
     written += 1;
   }
@@ -64,10 +69,12 @@ export async function recordCreatedTemplate(
     category: string;
     status: string;
     components?: readonly unknown[]; // header/footer/buttons as submitted; default: the body alone
+    wabaId?: string; // the WABA it was created in; omitted: the default number's
   },
   at: Date,
 ): Promise<void> {
   const ph = placeholdersOf(t.bodyText);
+  const waba_id = t.wabaId ?? sql<string>`templates_default_waba_id()`;
   const row = {
     name: t.name,
     locale: t.language,
@@ -84,9 +91,9 @@ export async function recordCreatedTemplate(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("templates")
-      .values(row)
+      .values({ ...row, waba_id })
       .onConflict((oc) =>
-        oc.columns(["name", "locale"]).doUpdateSet({ ...row, rejection_reason: null, updated_at: at }),
+        oc.columns(["waba_id", "name", "locale"]).doUpdateSet({ ...row, rejection_reason: null, updated_at: at }),
       )
       .execute();
     await writeAudit(trx, {
@@ -94,19 +101,36 @@ export async function recordCreatedTemplate(
       action: "template.created",
       subjectType: "template",
       subjectId: `${t.name}:${t.language}`,
-      details: { meta_id: t.metaId, category: t.category, status: t.status },
+      details: {
+        meta_id: t.metaId,
+        category: t.category,
+        status: t.status,
+        ...(t.wabaId ? { waba_id: t.wabaId } : {}),
+      },
     });
   });
 }
 
-/** Which template a webhook event is about: Meta's id, and (name, locale) when the event carries them. */
+/**
+ * Which template a webhook event is about: Meta's id (global: it names one WABA's template), and (name, locale)
+ * when the event carries them, with the WABA the event came from (entry.id) to match a row not yet given its id.
+ */
 export interface TemplateRef {
   readonly templateId: string;
   readonly templateName?: string | null;
   readonly language?: string | null;
+  readonly wabaId?: string; // omitted: (name, locale) of any WABA
 }
 
-/** Updates the template row found by Meta id, else by (name, locale); the Meta id is filled in when missing. */
+/** The row without a Meta id that (name, locale) of the event's WABA names. */
+const byName = (ref: TemplateRef) => (eb: ExpressionBuilder<Database, "templates">) =>
+  eb.and([
+    eb("name", "=", ref.templateName!),
+    eb("locale", "=", ref.language!),
+    ...(ref.wabaId ? [eb("waba_id", "=", ref.wabaId)] : []),
+  ]);
+
+/** Updates the template row found by Meta id, else by (name, locale) in its WABA; the Meta id is filled in when missing. */
 export async function updateTemplate(
   tx: Kysely<Database>,
   ref: TemplateRef,
@@ -119,10 +143,7 @@ export async function updateTemplate(
     .where((eb) => {
       const byId = eb("meta_id", "=", ref.templateId);
       if (!ref.templateName || !ref.language) return byId;
-      return eb.or([
-        byId,
-        eb.and([eb("meta_id", "is", null), eb("name", "=", ref.templateName), eb("locale", "=", ref.language)]),
-      ]);
+      return eb.or([byId, eb.and([eb("meta_id", "is", null), byName(ref)(eb)])]);
     })
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
@@ -135,10 +156,7 @@ export async function templateNewerThan(tx: Kysely<Database>, ref: TemplateRef, 
     .select("synced_at")
     .where((eb) =>
       ref.templateName && ref.language
-        ? eb.or([
-            eb("meta_id", "=", ref.templateId),
-            eb.and([eb("name", "=", ref.templateName), eb("locale", "=", ref.language)]),
-          ])
+        ? eb.or([eb("meta_id", "=", ref.templateId), byName(ref)(eb)])
         : eb("meta_id", "=", ref.templateId),
     )
     .forUpdate()

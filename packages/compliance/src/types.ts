@@ -18,7 +18,7 @@ export interface DecisionRequest {
   readonly header?: HeaderPart; // checked with the variables against the stored header
   readonly buttons?: readonly ButtonPart[]; // per-index button parameters
   readonly channel?: string; // the business's channel (accounts): default "whatsapp", the default business
-  readonly phone_number_id?: string; // the business number sending: the 24 h window is with it (default: the default number)
+  readonly phone_number_id?: string; // the business number sending: the 24 h window is with it (default: the default number), the templates its WABA's
   readonly link_hosts?: readonly string[]; // hosts of the message's https links (media, headers, cta_url)
 }
 
@@ -101,7 +101,12 @@ export interface TemplateFacts {
 
 export type TemplateLookup =
   | { readonly found: true; readonly template: TemplateFacts }
-  | { readonly found: false; readonly locales: readonly string[] }; // the locales that do exist
+  | {
+      readonly found: false;
+      readonly locales: readonly string[]; // the locales that do exist (in the WABA asked about)
+      readonly wabaId?: string; // the WABA asked about: the sending number's
+      readonly elsewhere?: readonly string[]; // other WABAs that have this name and locale
+    };
 
 /** Everything the pure rules read; the shell gathers it (one Redis round trip when warm). */
 export interface Facts {

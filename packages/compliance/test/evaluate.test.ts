@@ -197,7 +197,7 @@ describe("evaluate (shell over real Postgres and Redis)", () => {
     expect((await compliance.evaluate(req)).allowed).toBe(true);
     await env.db.updateTable("templates").set({ status: "PAUSED" }).where("name", "=", "order_update").execute();
     expect((await compliance.evaluate(req)).allowed).toBe(true); // cached
-    compliance.invalidateTemplate("order_update", "en");
+    compliance.invalidateTemplate();
     expect(await compliance.evaluate(req)).toMatchObject({ reason_code: "TEMPLATE_NOT_APPROVED" });
 
     await state.setConsent({ customerId: id }, { marketing: "granted" }, { source: "api" });

@@ -92,7 +92,7 @@ export const createTemplate = defineTool({
     ).catch((err: unknown) =>
       deps.log.warn({ err, template: input.name }, "create_template: stored at Meta, not in the templates table"),
     );
-    deps.compliance.invalidateTemplate(input.name, input.language);
+    deps.compliance.invalidateTemplate();
     return { template_name: input.name, locale: input.language, category, status, meta_id: created.id };
   },
 });

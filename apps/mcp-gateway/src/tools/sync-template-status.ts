@@ -72,7 +72,7 @@ export const syncTemplateStatus = defineTool({
         });
       }
     });
-    deps.compliance.invalidateTemplate(chosen.name); // send paths see the new status at once
+    deps.compliance.invalidateTemplate(); // send paths see the new status at once
     const status = chosen.status.toUpperCase();
     const reason = chosen.rejectedReason && chosen.rejectedReason !== "NONE" ? chosen.rejectedReason : undefined;
     const next = NEXT_STEP[status];

@@ -34,12 +34,19 @@ function exists(req: Wanted, lookup: TemplateLookup | undefined, category: strin
   }
   if (lookup?.found) return pass(R.templateExists, `template ${label(lookup.template)} exists; category ${category}`);
   const others = lookup?.locales.length ? ` It exists in: ${lookup.locales.join(", ")}.` : "";
-  return fail(R.templateExists, `no template ${label({ name, locale })}`, {
+  const waba = lookup?.wabaId;
+  const inWaba = waba ? ` in WABA ${waba} (the sending number's)` : "";
+  const elsewhere = lookup?.elsewhere?.length ? lookup.elsewhere : null;
+  return fail(R.templateExists, `no template ${label({ name, locale })}${waba ? ` in WABA ${waba}` : ""}`, {
     reason_code: "TEMPLATE_NOT_FOUND",
-    human_explanation: `No template named "${name}" exists for locale ${locale}.${others}`,
-    suggested_action: others
-      ? "Call again with one of the locales that exist, or check the name with list_templates."
-      : "Check the name with list_templates; if it was created recently, refresh it with sync_template_status.",
+    human_explanation: `No template named "${name}" exists for locale ${locale}${inWaba}.${others}${
+      elsewhere ? ` Templates belong to their WABA: this one is WABA ${elsewhere.join(", ")}'s.` : ""
+    }`,
+    suggested_action: elsewhere
+      ? `Send it from a number of WABA ${elsewhere.join(" or ")} (from), or use a template of WABA ${waba} (list_templates with this from).`
+      : others
+        ? "Call again with one of the locales that exist, or check the name with list_templates."
+        : "Check the name with list_templates; if it was created recently, refresh it with sync_template_status.",
   });
 }
 
