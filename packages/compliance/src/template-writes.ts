@@ -122,12 +122,12 @@ export interface TemplateRef {
   readonly wabaId?: string; // omitted: (name, locale) of any WABA
 }
 
-/** The row without a Meta id that (name, locale) of the event's WABA names. */
+/** The row (name, locale) of the event's WABA names; one not yet given a WABA (before the accounts sync) too. */
 const byName = (ref: TemplateRef) => (eb: ExpressionBuilder<Database, "templates">) =>
   eb.and([
     eb("name", "=", ref.templateName!),
     eb("locale", "=", ref.language!),
-    ...(ref.wabaId ? [eb("waba_id", "=", ref.wabaId)] : []),
+    ...(ref.wabaId ? [eb.or([eb("waba_id", "=", ref.wabaId), eb("waba_id", "is", null)])] : []),
   ]);
 
 /** Updates the template row found by Meta id, else by (name, locale) in its WABA; the Meta id is filled in when missing. */

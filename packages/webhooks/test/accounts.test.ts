@@ -167,16 +167,20 @@ describe("webhooks routed by number and WABA", () => {
 
   it("STOP sent to A revokes marketing on X's channel (so from B too) and not on Y's", async () => {
     const who = "6281200000002";
+    const promo = {
+      name: "promo_acc",
+      locale: "en",
+      category: "marketing",
+      status: "APPROVED",
+      components: "[]",
+    } as const;
+    // templates belong to a WABA: each has its own promo_acc
     await h.db
       .insertInto("templates")
-      .values({
-        name: "promo_acc",
-        locale: "en",
-        category: "marketing",
-        status: "APPROVED",
-        parameter_count: 0,
-        components: "[]",
-      })
+      .values([
+        { ...promo, waba_id: WX },
+        { ...promo, waba_id: WY },
+      ])
       .execute();
     const state = createStateStore({ db: h.db, redis: h.redis, keyPrefix: h.prefix, phoneNumberId: A });
     for (const channel of ["whatsapp", "whatsapp:y"])
@@ -215,6 +219,43 @@ describe("webhooks routed by number and WABA", () => {
     expect(r.outcomes.applied).toBe(1);
     expect(await consent(who, "whatsapp:y")).toBe("revoked");
     expect(await consent(who, "whatsapp")).toBe("granted");
+  });
+
+  it("a template event updates its WABA's row: by Meta id (global), else by name and locale within entry.id", async () => {
+    const row = { name: "twin", locale: "en", category: "utility", status: "PENDING", components: "[]" } as const;
+    await h.db
+      .insertInto("templates")
+      .values([
+        { ...row, waba_id: WX },
+        { ...row, waba_id: WY },
+        { ...row, name: "twin_id", waba_id: WX, meta_id: "7001" },
+        { ...row, name: "twin_id", waba_id: WY, meta_id: "7002" },
+      ])
+      .execute();
+    const event = (waba: string, id: number, name: string, ev: string) =>
+      body(waba, "message_template_status_update", {
+        event: ev,
+        message_template_id: id,
+        message_template_name: name,
+        message_template_language: "en",
+        reason: "NONE",
+      });
+    const r1 = await h.processor.processBody(event(WY, 7003, "twin", "APPROVED"));
+    const r2 = await h.processor.processBody(event(WY, 7002, "twin_id", "REJECTED"));
+    expect([r1.outcomes.applied, r2.outcomes.applied]).toEqual([1, 1]);
+    const rows = await h.db
+      .selectFrom("templates")
+      .select(["name", "waba_id", "status", "meta_id"])
+      .where("name", "in", ["twin", "twin_id"])
+      .orderBy("name")
+      .orderBy("waba_id")
+      .execute();
+    expect(rows).toEqual([
+      { name: "twin", waba_id: WX, status: "PENDING", meta_id: null },
+      { name: "twin", waba_id: WY, status: "APPROVED", meta_id: "7003" },
+      { name: "twin_id", waba_id: WX, status: "PENDING", meta_id: "7001" },
+      { name: "twin_id", waba_id: WY, status: "REJECTED", meta_id: "7002" },
+    ]);
   });
 
   it("an event for a number or WABA we do not know is dead-lettered with the reason and changes nothing", async () => {
