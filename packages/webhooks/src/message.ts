@@ -71,6 +71,7 @@ export async function applyInbound(
   await tx
     .insertInto("messages")
     .values({
+      channel, // the business's: the customer row lives there (another business's message would miss it)
       customer_id: customerId,
       phone_number_id: ev.phoneNumberId,
       direction: "inbound",

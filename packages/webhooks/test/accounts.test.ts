@@ -165,6 +165,18 @@ describe("webhooks routed by number and WABA", () => {
     expect(await consent(who, "whatsapp:y")).toBeUndefined();
   });
 
+  it("an inbound message to C is stored on Y's channel, with C's window", async () => {
+    const who = "6281200000009";
+    const r = await h.processor.processBody(inbound(WY, C, who, "wamid.ACC-IN-C", "hello Y"));
+    expect(r.outcomes.applied).toBe(1);
+    const row = await h.db
+      .selectFrom("messages")
+      .select(["channel", "phone_number_id", "direction"])
+      .where("wamid", "=", "wamid.ACC-IN-C")
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ channel: "whatsapp:y", phone_number_id: C, direction: "inbound" });
+  });
+
   it("STOP sent to A revokes marketing on X's channel (so from B too) and not on Y's", async () => {
     const who = "6281200000002";
     const promo = {
