@@ -169,8 +169,18 @@ export async function pauseCampaignsForPausedTemplates(
 ): Promise<string[]> {
   const rows = await deps.db
     .selectFrom("campaigns")
+    .leftJoin("phone_numbers", "phone_numbers.phone_number_id", "campaigns.phone_number_id")
+    // the template of the campaign number's WABA (a campaign without a number: any WABA's, as before accounts)
     .innerJoin("templates", (j) =>
-      j.onRef("templates.name", "=", "campaigns.template_name").onRef("templates.locale", "=", "campaigns.locale"),
+      j
+        .onRef("templates.name", "=", "campaigns.template_name")
+        .onRef("templates.locale", "=", "campaigns.locale")
+        .on((eb) =>
+          eb.or([
+            eb("phone_numbers.waba_id", "is", null),
+            eb("templates.waba_id", "=", eb.ref("phone_numbers.waba_id")),
+          ]),
+        ),
     )
     .select(["campaigns.id", "templates.status as template_status"])
     .where("campaigns.status", "in", ["scheduled", "running"])

@@ -108,6 +108,7 @@ async function page(
     .select("status")
     .where("name", "=", c.template_name)
     .where("locale", "=", c.locale)
+    .where("waba_id", "=", number.wabaId) // the number's WABA: another WABA's template of that name is not it
     .executeTakeFirst();
   const verdict = templateVerdict(tpl?.status ?? null);
   if (verdict.action !== "send")

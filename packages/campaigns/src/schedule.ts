@@ -98,7 +98,8 @@ async function store(
   // The audience is the customers of the number's business (its channel); "whatsapp" is the default business's.
   const channel = number?.channel ?? DEFAULT_CHANNEL;
   const locale = (input.locale ?? "en").trim() || "en";
-  const template = await loadTemplate(deps.db, input.template_name, locale);
+  // Templates belong to a WABA: the number's (another WABA's template is TEMPLATE_NOT_FOUND naming both).
+  const template = await loadTemplate(deps.db, input.template_name, locale, number?.wabaId);
   const tpl = checkCampaignTemplate(template, {
     name: input.template_name,
     locale,

@@ -76,7 +76,7 @@ export async function seedTemplates(db: Db): Promise<void> {
         components: "[]",
       },
     ])
-    .onConflict((oc) => oc.columns(["name", "locale"]).doNothing())
+    .onConflict((oc) => oc.columns(["waba_id", "name", "locale"]).doNothing())
     .execute();
 }
 
