@@ -1,9 +1,8 @@
 import { serve } from "@hono/node-server";
 import { campaignTriggerPublisher } from "@wa/campaigns";
-import { createCompliance, syncTemplates } from "@wa/compliance";
+import { createCompliance, openTemplateSources, syncTemplates } from "@wa/compliance";
 import { consoleEnv } from "@wa/config";
 import { createMessaging } from "@wa/messaging";
-import { createMetaClient } from "@wa/meta";
 import { pruneSessions } from "@wa/operators";
 import { bootWorker, runMain } from "@wa/runtime";
 import { createStateStore } from "@wa/state";
@@ -25,18 +24,12 @@ async function main(): Promise<void> {
     defaultTimezone: cfg.DEFAULT_TIMEZONE,
   });
   const messaging = createMessaging({ db, state, compliance, js: bus.js, names: cfg, log });
-  const { META_ACCESS_TOKEN: token, META_WABA_ID: wabaId } = cfg;
-  const meta =
-    token && wabaId
-      ? createMetaClient({
-          baseUrl: cfg.META_API_BASE_URL,
-          version: cfg.META_API_VERSION,
-          accessToken: token,
-          phoneNumberId: cfg.META_PHONE_NUMBER_ID ?? "",
-          wabaId,
-          timeoutMs: cfg.META_TIMEOUT_MS,
-        })
-      : null;
+  // "Sync now" re-reads every WABA's templates with its own token (accounts.yaml; else META_WABA_ID).
+  // A token accounts.yaml names but the console lacks disables "sync now", not the console.
+  const wabas = await openTemplateSources(db, cfg).catch((err: unknown) => {
+    log.warn({ err }, "template sync unavailable: the accounts' tokens could not be read");
+    return null;
+  });
   const app = createConsoleApp({
     cfg,
     db,
@@ -64,7 +57,7 @@ async function main(): Promise<void> {
       const info = await bus.jsm.consumers.info(cfg.DELIVERY_STREAM, cfg.DELIVERY_CONSUMER).catch(() => null);
       return info ? info.num_pending + info.num_ack_pending : null;
     },
-    syncTemplates: meta ? () => syncTemplates({ db, meta, now: Date.now }) : null,
+    syncTemplates: wabas ? () => syncTemplates({ db, wabas, compliance, now: Date.now }) : null,
   });
   await serveOps();
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -1,5 +1,8 @@
 // "Sync now" runs @wa/compliance's syncTemplates (the gateway's sync) against mock-meta's template list.
-import { syncTemplates } from "@wa/compliance";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openTemplateSources, syncTemplates } from "@wa/compliance";
 import { createMetaClient } from "@wa/meta";
 import { DEFAULT_WABA_ID, SEED_TEMPLATES, startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { createApiToken } from "@wa/operators";
@@ -117,5 +120,60 @@ describe("templates: sync now", () => {
     const res = await post("/templates/sync");
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, reason_code: "UNAVAILABLE" });
+  });
+
+  it("with accounts.yaml every WABA is synced with its own token, and the list shows each template's WABA", async () => {
+    const WX = "300000000000001";
+    const WY = "300000000000002";
+    const seed = (name: string, id: string) => ({ ...SEED_TEMPLATES[0]!, id, name });
+    const multi = await startMockMeta({
+      port: 0,
+      accounts: [
+        {
+          wabaId: WX,
+          token: "token-x",
+          appSecret: "s-x",
+          numbers: [{ phoneNumberId: "310000000000001" }],
+          templates: [seed("x_promo", "810000000000001")],
+        },
+        {
+          wabaId: WY,
+          token: "token-y",
+          appSecret: "s-y",
+          numbers: [{ phoneNumberId: "320000000000001" }],
+          templates: [seed("y_promo", "820000000000001")],
+        },
+      ],
+    });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "wa-console-wabas-"));
+      const number = (waba: string, id: string, business: string, dflt: boolean) =>
+        `  - id: ${business}\n${dflt ? "    default: true\n" : ""}    wabas:\n      - id: "${waba}"\n        token: { env: ${business.toUpperCase()}_TOKEN }\n        app_secret: { env: NONE }\n        numbers: [{ id: "${id}" }]\n`;
+      writeFileSync(
+        join(dir, "accounts.yaml"),
+        `businesses:\n${number(WX, "310000000000001", "x", true)}${number(WY, "320000000000001", "y", false)}`,
+      );
+      const cfg = {
+        ACCOUNTS_FILE: join(dir, "accounts.yaml"),
+        META_API_BASE_URL: multi.url,
+        META_API_VERSION: "v25.0",
+        META_TIMEOUT_MS: 5000,
+      };
+      const wabas = await openTemplateSources(env.db, cfg, { X_TOKEN: "token-x", Y_TOKEN: "token-y" });
+      expect(wabas?.map((w) => w.wabaId)).toEqual([WX, WY]);
+      const app = createConsoleApp({
+        ...env.deps,
+        syncTemplates: () => syncTemplates({ db: env.db, wabas: wabas!, now: Date.now }),
+      });
+      const { post } = await apiAs(app, "operator");
+      expect(await (await post("/templates/sync")).json()).toEqual({ ok: true, synced: 2 });
+      const op = await newOperator(env.db, "viewer");
+      const s = await logIn(app, op.name);
+      const page = await (await app.request("/templates", { headers: { cookie: s.cookie } })).text();
+      expect(page).toMatch(new RegExp(`x_promo</td><td>[^<]*</td><td>${WX}<span class="muted"> \\(x\\)`));
+      expect(page).toMatch(new RegExp(`y_promo</td><td>[^<]*</td><td>${WY}<span class="muted"> \\(y\\)`));
+    } finally {
+      await multi.close();
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { hostname } from "node:os";
-import { createCompliance, startTemplateSync } from "@wa/compliance";
+import { createCompliance, openTemplateSources, startTemplateSync } from "@wa/compliance";
 import { schedulerEnv } from "@wa/config";
-import { createMetaClient } from "@wa/meta";
 import { startScheduler } from "@wa/messaging";
 import { bootWorker, runMain } from "@wa/runtime";
 import { createStateStore } from "@wa/state";
@@ -28,25 +27,25 @@ async function main(): Promise<void> {
 
   await serveOps();
 
-  // Templates kept current without an agent asking: one replica per period wins the claim and syncs.
-  const { META_ACCESS_TOKEN: token, META_WABA_ID: wabaId } = cfg;
-  if (token && wabaId) {
-    const meta = createMetaClient({
-      baseUrl: cfg.META_API_BASE_URL,
-      version: cfg.META_API_VERSION,
-      accessToken: token,
-      phoneNumberId: cfg.META_PHONE_NUMBER_ID ?? "",
-      wabaId,
-      timeoutMs: cfg.META_TIMEOUT_MS,
-    });
+  // Templates kept current without an agent asking: one replica per period wins the claim and syncs every WABA
+  // of the accounts, each with its own token (accounts.yaml; else META_WABA_ID with META_ACCESS_TOKEN).
+  // A token accounts.yaml names but this process lacks stops the sync, not the scheduler (it says which variable).
+  const wabas = await openTemplateSources(db, cfg).catch((err: unknown) => {
+    log.warn({ err }, "templates not synced: the accounts' tokens could not be read");
+    return null;
+  });
+  if (wabas) {
     const everyMs = cfg.TEMPLATE_SYNC_SECS * 1000;
     const sync = startTemplateSync(
-      { db, meta, compliance, now: Date.now },
+      { db, wabas, compliance, now: Date.now },
       { everyMs, claimAs: `${hostname()}:${process.pid}` },
       log,
     );
     shutdown.add("template-sync", sync.stop);
-  } else log.warn("META_ACCESS_TOKEN or META_WABA_ID unset: templates are not synced from Meta by this scheduler");
+  } else
+    log.warn(
+      "templates are not synced from Meta by this scheduler (no accounts.yaml, META_ACCESS_TOKEN or META_WABA_ID)",
+    );
 
   // Closed first (LIFO): the round in progress finishes, then NATS, Redis and Postgres close.
   shutdown.track(

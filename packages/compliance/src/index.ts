@@ -35,5 +35,6 @@ export type {
 export { loadTemplate } from "./catalog.js";
 export { recordCreatedTemplate, templateNewerThan, updateTemplate, upsertTemplates } from "./template-writes.js";
 export { syncTemplates } from "./template-sync.js";
+export { openTemplateSources } from "./template-sources.js";
 export type { SyncOutcome, WabaTemplates } from "./template-sync.js";
 export { claimTemplateSync, startTemplateSync } from "./template-sync-loop.js";

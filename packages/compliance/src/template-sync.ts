@@ -5,7 +5,7 @@ import { upsertTemplates } from "./template-writes.js";
 
 /** One WABA's templates as Meta lists them: its id and a client holding that WABA's token. */
 export interface WabaTemplates {
-  readonly wabaId: string;
+  readonly wabaId?: string; // omitted: the default number's WABA (rows written before the accounts sync too)
   readonly meta: Pick<MetaClient, "listAllTemplates">;
 }
 
@@ -30,8 +30,7 @@ export type SyncOutcome = { ok: true; synced: number } | { ok: false; problem: s
  * operators can see when the copy was last refreshed.
  */
 export async function syncTemplates(deps: TemplateSyncDeps): Promise<SyncOutcome> {
-  const sources: readonly { wabaId?: string; meta: WabaTemplates["meta"] }[] =
-    "wabas" in deps ? deps.wabas : [{ meta: deps.meta }];
+  const sources: readonly WabaTemplates[] = "wabas" in deps ? deps.wabas : [{ meta: deps.meta }];
   const at = new Date(deps.now());
   const problems: string[] = [];
   let synced = 0;

@@ -239,7 +239,9 @@ export const schedulerEnv = z.object({
     .string()
     .regex(/^\d+$/, { error: "expected digits only" })
     .optional()
-    .describe("the WhatsApp Business Account id whose templates the scheduler syncs; unset = no sync"),
+    .describe(
+      "the WhatsApp Business Account id whose templates the scheduler syncs without accounts.yaml (with it: every WABA of the file, each with its token); unset = no sync",
+    ),
   TEMPLATE_SYNC_SECS: int(
     "how often one scheduler replica re-reads every template from Meta into the templates table, besides once at start (0 = only at start)",
     900,
@@ -292,7 +294,9 @@ export const consoleEnv = z.object({
     .string()
     .regex(/^\d+$/, { error: "expected digits only" })
     .optional()
-    .describe("the WhatsApp Business Account id whose templates the console syncs; unset = no sync"),
+    .describe(
+      "the WhatsApp Business Account id whose templates the console syncs without accounts.yaml (with it: every WABA of the file, each with its token); unset = no sync",
+    ),
   ...httpEnv(8090).shape,
   ...opsEnv(0).shape,
   CONSOLE_COOKIE_SECURE: flag(

@@ -12,8 +12,8 @@ const FlashBox = (p: Flash) => (
 
 type TemplateListRow = Pick<
   TemplateRow,
-  "name" | "locale" | "category" | "status" | "quality" | "synced_at" | "rejection_reason"
->;
+  "waba_id" | "name" | "locale" | "category" | "status" | "quality" | "synced_at" | "rejection_reason"
+> & { business_id: string | null };
 
 export function TemplatesPage(props: { ctx: PageCtx; templates: TemplateListRow[]; syncUnavailable?: string } & Flash) {
   const canSteer = props.ctx.operator.role !== "viewer";
@@ -34,7 +34,7 @@ export function TemplatesPage(props: { ctx: PageCtx; templates: TemplateListRow[
           {props.syncUnavailable ? (
             <span class="muted"> Unavailable: {props.syncUnavailable}</span>
           ) : (
-            <span class="muted"> Re-reads every template from Meta.</span>
+            <span class="muted"> Re-reads every WABA's templates from Meta.</span>
           )}
         </form>
       ) : null}
@@ -42,6 +42,7 @@ export function TemplatesPage(props: { ctx: PageCtx; templates: TemplateListRow[
         <tr>
           <th>name</th>
           <th>locale</th>
+          <th title="a template belongs to one WhatsApp Business Account: only its numbers send it">WABA</th>
           <th>category</th>
           <th>status</th>
           <th>quality</th>
@@ -51,6 +52,10 @@ export function TemplatesPage(props: { ctx: PageCtx; templates: TemplateListRow[
           <tr>
             <td>{t.name}</td>
             <td>{t.locale}</td>
+            <td>
+              {t.waba_id ?? "—"}
+              {t.business_id ? <span class="muted"> ({t.business_id})</span> : null}
+            </td>
             <td>{t.category}</td>
             <td class={t.status === "APPROVED" ? "ok" : "warn"}>
               {t.status}

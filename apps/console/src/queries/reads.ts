@@ -189,11 +189,18 @@ export async function listCampaigns(db: Db) {
   return db.selectFrom("campaigns").selectAll().orderBy("created_at", "desc").limit(100).execute();
 }
 
+/** Every WABA's templates (a template belongs to one WABA), each with its WABA and business. */
 export async function listTemplates(db: Db) {
   return db
     .selectFrom("templates")
-    .select([
+    .select((eb) => [
       "id",
+      "waba_id",
+      eb
+        .selectFrom("wabas")
+        .select("business_id")
+        .whereRef("wabas.waba_id", "=", "templates.waba_id")
+        .as("business_id"),
       "name",
       "locale",
       "category",
@@ -205,6 +212,7 @@ export async function listTemplates(db: Db) {
     ])
     .orderBy("name")
     .orderBy("locale")
+    .orderBy("waba_id")
     .execute();
 }
 
