@@ -7,6 +7,7 @@ import {
   DEFAULT_BUSINESS_CHANNEL,
   openAccounts,
   parseAccounts,
+  secretReader,
   singleNumberAccounts,
 } from "@wa/accounts";
 import type { McpGatewayConfig } from "@wa/config";
@@ -15,24 +16,28 @@ import type { Logger } from "@wa/observability";
 
 /**
  * The numbers agents may send from (accounts.yaml, or the META_* variables as the one default account), synced
- * into Postgres at start. The gateway reads no token from the file: it calls Meta with META_ACCESS_TOKEN only.
- * An invalid file throws (the gateway must not start); an unreachable database does not: the file's numbers are
- * used with the channels a first sync gives them, and database tools answer UNAVAILABLE until it is back.
+ * into Postgres at start, with each WABA's token (no app secret: the gateway checks no webhook signature).
+ * An invalid file or a token that cannot be read throws (the gateway must not start); an unreachable database
+ * does not: the file's numbers are used with the channels a first sync gives them, and database tools answer
+ * UNAVAILABLE until it is back.
  */
 export async function openGatewayAccounts(db: Db, cfg: McpGatewayConfig, log: Logger): Promise<Accounts> {
+  // Without a file the one WABA's token is META_ACCESS_TOKEN as parsed (tests and .env pass it without process.env).
+  const env = { ...process.env, META_ACCESS_TOKEN: cfg.META_ACCESS_TOKEN };
   try {
-    return await openAccounts({ db, file: cfg.ACCOUNTS_FILE, single: cfg });
+    return await openAccounts({ db, file: cfg.ACCOUNTS_FILE, single: cfg, withSecrets: "tokens", env });
   } catch (err) {
     if (err instanceof AccountsError) throw err;
     log.warn({ err }, "accounts not synced (database unreachable?); the file's numbers are used as first synced");
-    return offlineAccounts(cfg);
+    return offlineAccounts(cfg, env);
   }
 }
 
-function offlineAccounts(cfg: McpGatewayConfig): Accounts {
+function offlineAccounts(cfg: McpGatewayConfig, env: NodeJS.ProcessEnv): Accounts {
   const path = resolve(cfg.ACCOUNTS_FILE);
   const spec = existsSync(path) ? parseAccounts(readFileSync(path, "utf8"), path) : singleNumberAccounts(cfg);
   const own = new Map(spec.businesses.map((b) => [b.id, `${DEFAULT_BUSINESS_CHANNEL}:${b.id}`]));
   const dflt = createAccounts(spec, own, null).defaultNumber.businessId;
-  return createAccounts(spec, new Map([...own, [dflt, DEFAULT_BUSINESS_CHANNEL]]), null);
+  const channels = new Map([...own, [dflt, DEFAULT_BUSINESS_CHANNEL]]);
+  return createAccounts(spec, channels, secretReader(cfg.ACCOUNTS_FILE, env), true);
 }

@@ -3,7 +3,6 @@ import { checkTopology, ensureTopology, type Bus } from "@wa/bus";
 import type { McpGatewayConfig } from "@wa/config";
 import { createDb } from "@wa/db";
 import { createApprovalGate, createMessaging } from "@wa/messaging";
-import { createMediaClient, createMetaClient } from "@wa/meta";
 import { createMetrics, type Logger } from "@wa/observability";
 import { createCompliance } from "@wa/compliance";
 import { createLimiter, createRedis } from "@wa/ratelimit";
@@ -11,6 +10,7 @@ import { createStateStore } from "@wa/state";
 import { openGatewayAccounts } from "./accounts.js";
 import { keyApprovalRules } from "./approval-scope.js";
 import { createBusLink } from "./bus-link.js";
+import { createGraphClients } from "./graph.js";
 import { createInboundFeed } from "./inbound-feed.js";
 import type { ToolDeps } from "./deps.js";
 import { createExposure } from "./tools/exposure.js";
@@ -37,21 +37,9 @@ export async function createClients(
   });
   const redis = createRedis(cfg.REDIS_URL, { log });
   const bus = createBusLink({ url: cfg.NATS_URL, names: cfg, log, onConnect: (b) => checkBus(b, cfg, log) });
-  const meta = createMetaClient({
-    baseUrl: cfg.META_API_BASE_URL,
-    version: cfg.META_API_VERSION,
-    accessToken: cfg.META_ACCESS_TOKEN,
-    phoneNumberId: cfg.META_PHONE_NUMBER_ID,
-    wabaId: cfg.META_WABA_ID,
-    timeoutMs: cfg.META_TIMEOUT_MS,
-  });
-  const media = createMediaClient({
-    baseUrl: cfg.META_API_BASE_URL,
-    version: cfg.META_API_VERSION,
-    accessToken: cfg.META_ACCESS_TOKEN,
-    phoneNumberId: cfg.META_PHONE_NUMBER_ID,
-    timeoutMs: cfg.META_TIMEOUT_MS,
-  });
+  // One client per number with its WABA's token; without accounts.yaml the one of META_* as before.
+  const graph = createGraphClients(accounts, cfg);
+  const { meta, media } = graph.of(accounts.defaultNumber);
   const inbound = createInboundFeed(bus, log);
   const limiter = createLimiter({
     redis,
@@ -100,6 +88,7 @@ export async function createClients(
       accounts,
       redis,
       bus,
+      graph,
       meta,
       media,
       inbound,

@@ -10,6 +10,7 @@ import type { Limiter } from "@wa/ratelimit";
 import type { StateStore } from "@wa/state";
 import type { Redis } from "ioredis";
 import type { BusLink } from "./bus-link.js";
+import type { GraphClients } from "./graph.js";
 import type { InboundFeed } from "./inbound-feed.js";
 import type { Exposure } from "./tools/exposure.js";
 
@@ -22,8 +23,9 @@ export interface ToolDeps {
   accounts: Accounts; // the business numbers a tool's `from` may name (accounts.yaml or the META_* variables)
   redis: Redis;
   bus: BusLink;
-  meta: MetaClient;
-  media: MediaClient; // Graph media endpoints; the token stays inside
+  graph: GraphClients; // the Graph clients of a number (its WABA's token): tools acting for a number use these
+  meta: MetaClient; // the default number's (= graph.of(accounts.defaultNumber))
+  media: MediaClient; // the default number's Graph media endpoints; the token stays inside
   inbound: InboundFeed; // "a customer wrote", relayed from the webhook processor
   localFiles: boolean; // the agent shares this machine (stdio): upload_media may read files inside MEDIA_DIR
   limiter: Limiter;

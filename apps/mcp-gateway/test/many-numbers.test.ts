@@ -1,101 +1,27 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { configuredIdentity } from "@wa/agents";
-import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forRemoteAgent } from "../src/deps.js";
 import { createGatewayServer } from "../src/server.js";
-import { setupEnv, type Env, type Gateway } from "./harness.js";
-import { startInboundPipe } from "./inbound-pipe.js";
+import type { Gateway } from "./harness.js";
+import { A, B, B_DISPLAY, C, type ManyNumbers, startManyNumbers, WABA_X, WABA_Y } from "./many-numbers-stack.js";
 
-// Issue 15 through the real gateway: business X has numbers A and B (one WABA), business Y has number C (another
-// WABA); mock-meta serves the same accounts and its webhooks go through the real processor with the accounts.
+// Issue 15 through the real gateway (stack: many-numbers-stack.ts): business X = numbers A, B (one WABA), Y = C.
 // The window is per (number, customer); consent and the marketing cap are per business.
-const WABA_X = "300000000000011";
-const WABA_Y = "300000000000012";
-const A = "310000000000011";
-const B = "310000000000012";
-const C = "320000000000011";
-const B_DISPLAY = "+1 555 0100 212";
-
-const ACCOUNTS = `
-businesses:
-  - id: xco
-    name: X Co
-    default: true
-    wabas:
-      - id: "${WABA_X}"
-        token: { env: X_TOKEN }
-        app_secret: { env: X_SECRET }
-        numbers:
-          - { id: "${A}", display: "+1 555 0100 211", default: true }
-          - { id: "${B}", display: "${B_DISPLAY}" }
-  - id: yco
-    name: Y Co
-    wabas:
-      - id: "${WABA_Y}"
-        token: { env: Y_TOKEN }
-        app_secret: { env: Y_SECRET }
-        numbers:
-          - { id: "${C}", display: "+1 555 0100 221" }
-`;
-
-let env: Env;
-let meta: RunningMockMeta;
+let stack: ManyNumbers;
 let gw: Gateway;
-let pipe: Awaited<ReturnType<typeof startInboundPipe>>;
-let dir: string;
-let n = 0;
-/** A UK mobile unique to this run (no US marketing pause, no mock-meta trigger suffix). */
-const customer = () => `4477009${String(process.pid % 1000).padStart(3, "0")}${String(++n).padStart(2, "0")}`;
+let pipe: ManyNumbers["pipe"];
+const customer = () => stack.customer();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "gw-accounts-"));
-  writeFileSync(join(dir, "accounts.yaml"), ACCOUNTS);
-  meta = await startMockMeta({
-    port: 0,
-    webhookDelayMs: 10,
-    accounts: [
-      {
-        wabaId: WABA_X,
-        token: "token-x",
-        appSecret: "secret-x",
-        numbers: [
-          { phoneNumberId: A, displayPhoneNumber: "15550100211" },
-          { phoneNumberId: B, displayPhoneNumber: "15550100212" },
-        ],
-      },
-      { wabaId: WABA_Y, token: "token-y", appSecret: "secret-y", numbers: [{ phoneNumberId: C }] },
-    ],
-  });
-  env = await setupEnv();
-  gw = await env.gateway({
-    ACCOUNTS_FILE: join(dir, "accounts.yaml"),
-    META_API_BASE_URL: meta.url,
-    META_ACCESS_TOKEN: "token-x",
-    META_PHONE_NUMBER_ID: A,
-    META_WABA_ID: WABA_X,
-    MARKETING_DAILY_CAP: "1",
-  });
-  const deps = gw.clients.deps;
-  pipe = await startInboundPipe({
-    db: deps.db,
-    metaUrl: meta.url,
-    names: deps.cfg,
-    accounts: deps.accounts,
-    cache: { redis: deps.redis, keyPrefix: deps.cfg.REDIS_KEY_PREFIX },
-  });
+  stack = await startManyNumbers({ MARKETING_DAILY_CAP: "1" });
+  ({ gw, pipe } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  await pipe?.close();
-  await env?.close();
-  await meta?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 const grantOn = async (to: string, from: string) => {
@@ -212,16 +138,18 @@ describe("many numbers, many businesses", () => {
     expect(numbers.map((x) => x.phone_number_id).toSorted()).toEqual([A, B, C].toSorted());
   });
 
-  it("get_account_quality answers per number: live for the gateway's WABA, stored for another", async () => {
+  it("get_account_quality answers per number, live from Meta with each number's WABA token", async () => {
     const own = await gw.call("get_account_quality", { from: B });
     expect(own.structured).toMatchObject({ phone_number_id: B, waba_id: WABA_X, source: "meta" });
     const other = await gw.call("get_account_quality", { from: C });
     expect(other.structured).toMatchObject({
       phone_number_id: C,
       waba_id: WABA_Y,
-      source: "database",
+      source: "meta",
+      quality_rating: "YELLOW", // mock-meta's, not a stored default: only token-y may read C
+      name: "Y Shop",
       business: { business_id: "yco" },
-      throughput: { messages_per_second: 80 },
+      from: { phone_number_id: C, business_id: "yco" },
     });
   });
 

@@ -99,7 +99,7 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   react_to_message: { required: ["message_id", "emoji"], optional: ["idempotency_key", "from", "channel"] },
   mark_read: { required: ["message_id"], optional: ["typing_indicator"] },
   upload_media: { required: [], optional: ["data_base64", "mime_type", "filename", "path", "from"] },
-  get_media: { required: ["media_id"], optional: [] },
+  get_media: { required: ["media_id"], optional: ["from"] },
   list_messages: { required: ["customer_id"], optional: ["limit", "before", "from", "channel"] },
   wait_for_messages: { required: [], optional: ["cursor", "customer_id", "timeout_secs", "limit"] },
 };

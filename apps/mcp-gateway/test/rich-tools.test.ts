@@ -133,7 +133,17 @@ describe("mark_read", () => {
     const old = await customerWrites(COLD, "are you there?", Math.floor(Date.now() / 1000) - 3 * 86_400);
     const r = await stack.gw.call("mark_read", { message_id: old.id, typing_indicator: true });
     expect(r.isError, r.text).toBe(false);
-    expect(r.structured).toEqual({ message_id: old.id, wamid: old.wamid, customer_id: COLD, typing_indicator: true });
+    expect(r.structured).toEqual({
+      message_id: old.id,
+      wamid: old.wamid,
+      customer_id: COLD,
+      typing_indicator: true,
+      from: {
+        phone_number_id: stack.gw.clients.deps.cfg.META_PHONE_NUMBER_ID,
+        display_phone_number: null,
+        business_id: "default",
+      },
+    });
     const log = (await mock("/_mock/calls?include_body=true")) as { calls: { type: string; body: unknown }[] };
     expect(log.calls.filter((c) => c.type === "read").map((c) => c.body)).toContainEqual({
       messaging_product: "whatsapp",

@@ -1,4 +1,4 @@
-export { openAccounts, singleNumberAccounts } from "./open.js";
+export { openAccounts, secretReader, singleNumberAccounts } from "./open.js";
 export { type Accounts, createAccounts, type NumberAccount } from "./registry.js";
 export { AccountsError, parseAccounts } from "./schema.js";
 export { DEFAULT_BUSINESS_CHANNEL, syncAccounts } from "./sync.js";

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { Database } from "@wa/db";
 import type { Kysely } from "kysely";
 import { type Accounts, createAccounts } from "./registry.js";
-import { type AccountsSpec, parseAccounts, validateAccounts } from "./schema.js";
+import { type AccountsSpec, parseAccounts, type SecretSource, validateAccounts } from "./schema.js";
 import { readSecret } from "./secrets.js";
 import { syncAccounts } from "./sync.js";
 
@@ -51,11 +51,22 @@ export async function openAccounts(opts: OpenAccountsOptions): Promise<Accounts>
   const path = resolve(opts.file);
   const spec = existsSync(path) ? parseAccounts(readFileSync(path, "utf8"), path) : singleNumberAccounts(opts.single);
   const channels = await syncAccounts(opts.db, spec);
-  const env = opts.env ?? process.env;
   return createAccounts(
     spec,
     channels,
-    opts.withSecrets ? (source, what) => readSecret(source, what, env, dirname(path)) : null,
+    opts.withSecrets ? secretReader(opts.file, opts.env) : null,
     opts.withSecrets === "tokens",
   );
+}
+
+/**
+ * How createAccounts reads the secrets of the accounts in `file` (env variables, or paths relative to the file):
+ * for an app that builds its registry without the database (e.g. the gateway while Postgres is unreachable).
+ */
+export function secretReader(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): (source: SecretSource, what: string) => string {
+  const dir = dirname(resolve(file));
+  return (source, what) => readSecret(source, what, env, dir);
 }

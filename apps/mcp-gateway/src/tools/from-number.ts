@@ -93,3 +93,22 @@ async function withStoredDisplays(
     displays.set(deps.accounts, { at: deps.now(), numbers: filled });
   return filled;
 }
+
+/**
+ * The number a stored message was received on or sent from (NULL: the default number, as rows from before
+ * accounts), or NOT_FOUND when this deployment no longer serves it: only that number knows the message's wamid.
+ */
+export function numberOfMessage(
+  deps: Pick<ToolDeps, "accounts">,
+  m: { readonly id: string; readonly phone_number_id: string | null },
+): NumberAccount | Refusal {
+  if (m.phone_number_id === null) return deps.accounts.defaultNumber;
+  const n = deps.accounts.byPhoneNumberId(m.phone_number_id);
+  if (n) return n;
+  return refuse(
+    "NOT_FOUND",
+    `Message ${m.id} belongs to business number ${m.phone_number_id}, which this deployment no longer serves.`,
+    "Only the number a message was received on or sent from can act on it; add the number back to accounts.yaml, or leave this message.",
+    { phone_number_id: m.phone_number_id, numbers: deps.accounts.numbers.map(fromOut) },
+  );
+}

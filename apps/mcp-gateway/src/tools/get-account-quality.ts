@@ -13,7 +13,7 @@ export const getAccountQuality = defineTool({
   name: "get_account_quality",
   title: "Business number quality and limits",
   description:
-    "Asks Meta live for a business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less. sending_paused (reason_code SENDING_PAUSED) says when an account-level error (invalid token 190, restricted/locked account 368/131031, disabled number) has stopped sending: queued messages wait and nothing fails until it resumes. With several numbers, name one with from; a number of another WhatsApp Business Account than the gateway's own is answered from what the webhooks last stored (source database). business.messaging_limit_tier is the portfolio's tier, shared by all its numbers.",
+    "Asks Meta live for a business phone number's quality rating (GREEN/YELLOW/RED), messaging-limit tier (unique users per 24 h outside a window) and throughput. Check it before large sends: a RED rating or a low tier means sending less. sending_paused (reason_code SENDING_PAUSED) says when an account-level error (invalid token 190, restricted/locked account 368/131031, disabled number) has stopped sending: queued messages wait and nothing fails until it resumes. With several numbers, name one with from: each is asked with its own WhatsApp Business Account's token. business.messaging_limit_tier is the portfolio's tier, shared by all its numbers.",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: {
     phone_number_id: z
@@ -35,9 +35,7 @@ export const getAccountQuality = defineTool({
     business: z
       .object({ business_id: z.string(), messaging_limit_tier: z.string().nullable() })
       .describe("the business portfolio: its messaging-limit tier is shared by all its numbers (null: not known yet)"),
-    source: z
-      .enum(["meta", "database"])
-      .describe("meta: asked live; database: as the webhooks last reported it (another WABA's number)"),
+    source: z.enum(["meta"]).describe("meta: asked live, with the token of the number's WABA"),
     sending_paused: z
       .object({
         reason_code: z.string(),
@@ -64,10 +62,8 @@ export const getAccountQuality = defineTool({
           paused_at: pause.paused_at,
         }
       : null;
-    // The gateway calls Meta with the default WABA's token: another WABA's number is read from what webhooks stored.
-    if (from.wabaId !== deps.cfg.META_WABA_ID)
-      return { ...(await stored(deps, from)), business, sending_paused: paused };
-    const r = await deps.meta.getPhoneNumber({ phoneNumberId });
+    // A token sees only its own WABA's numbers: each number is asked with its WABA's client.
+    const r = await deps.graph.of(from).meta.getPhoneNumber({ phoneNumberId });
     if (!r.ok) {
       const refusal = metaRefusal(r.error, `Meta did not return phone number ${phoneNumberId}`);
       return pause ? { ...refusal, details: { ...refusal.details, sending_paused: pause } } : refusal;
@@ -101,27 +97,4 @@ async function businessOf(deps: Pick<ToolDeps, "db">, n: NumberAccount) {
     .executeTakeFirst()
     .catch(() => undefined);
   return { business_id: n.businessId, messaging_limit_tier: row?.messaging_limit_tier ?? null };
-}
-
-/** A number as the phone_numbers row has it (quality and throughput from webhooks, tier from the last sync). */
-async function stored(deps: Pick<ToolDeps, "db">, n: NumberAccount) {
-  const row = await deps.db
-    .selectFrom("phone_numbers")
-    .select(["display_phone_number", "quality_rating", "messaging_limit_tier", "throughput_mps"])
-    .where("phone_number_id", "=", n.phoneNumberId)
-    .executeTakeFirst();
-  return {
-    phone_number_id: n.phoneNumberId,
-    display_phone_number: row?.display_phone_number ?? n.displayPhoneNumber,
-    quality_rating: row?.quality_rating ?? null,
-    messaging_limit_tier: row?.messaging_limit_tier ?? null,
-    throughput: {
-      level: row ? (row.throughput_mps >= 1000 ? "HIGH" : "STANDARD") : null,
-      messages_per_second: row?.throughput_mps ?? null,
-    },
-    waba_id: n.wabaId,
-    name: null,
-    from: fromOut(n),
-    source: "database" as const,
-  };
 }

@@ -1,10 +1,9 @@
 import { refuse, isRefusal } from "@wa/contract";
 import { findMessage } from "@wa/messaging";
 import { z } from "zod";
-import type { ToolDeps } from "../deps.js";
 import { defineTool } from "./define-tool.js";
 import { channelArg, idempotencyKey } from "./fields.js";
-import { fromNumber, outboundFrom, resolveFrom } from "./from-number.js";
+import { fromNumber, numberOfMessage, outboundFrom, resolveFrom } from "./from-number.js";
 import { acceptedShape, sendOut } from "./send-common.js";
 
 export const reactToMessage = defineTool({
@@ -36,8 +35,7 @@ export const reactToMessage = defineTool({
         "Pass the id of a message that was received or sent (list_messages / get_delivery_status).",
       );
     // A reaction goes from the number of the message's conversation: another number does not know its wamid.
-    const own = input.from ?? (await numberOfMessage(deps, target.id)) ?? undefined;
-    const from = await resolveFrom(own, deps);
+    const from = input.from === undefined ? numberOfMessage(deps, target) : await resolveFrom(input.from, deps);
     if (isRefusal(from)) return from;
     const r = await deps.messaging.requestOutbound(
       {
@@ -53,9 +51,3 @@ export const reactToMessage = defineTool({
     return sendOut(r, deps, from);
   },
 });
-
-async function numberOfMessage(deps: Pick<ToolDeps, "db" | "accounts">, id: string): Promise<string | null> {
-  const row = await deps.db.selectFrom("messages").select("phone_number_id").where("id", "=", id).executeTakeFirst();
-  const n = row?.phone_number_id ?? null;
-  return n !== null && deps.accounts.byPhoneNumberId(n) ? n : null; // a number since removed: the default one
-}

@@ -1,10 +1,13 @@
 import { missingToolScope } from "@wa/agents";
 import { refuse, type Refusal } from "@wa/contract";
+import { findMessage } from "@wa/messaging";
 import { sql } from "kysely";
 import type { ToolDeps } from "../deps.js";
 import type { Tool } from "./define-tool.js";
 
 const SEND_ACTIONS = ["message.queued", "message.scheduled"];
+// Tools that act from the number of the message they name (only that number knows its wamid).
+const MESSAGE_TOOLS = new Set(["mark_read", "react_to_message"]);
 
 /**
  * The agent's key scopes, checked before a tool runs: the tool itself, the business number it acts for (every
@@ -15,7 +18,7 @@ export async function scopeRefusal(tool: Tool, args: unknown, deps: ToolDeps): P
   const missing = missingToolScope(agent, tool.name, tool.annotations.readOnlyHint);
   if (missing) return denied(deps, missing, toolExplanation(missing, tool.name));
   if (tool.annotations.readOnlyHint) return null;
-  const number = numberOf(args, deps);
+  const number = agent.allowedNumbers ? await numberOf(tool.name, args, deps) : null; // no lookup without a limit
   if (agent.allowedNumbers && number !== null && !agent.allowedNumbers.has(number))
     return denied(deps, `numbers:${number}`, `This agent's key may not act for number ${number}.`);
   if (agent.allowedCategories === null && agent.marketingDailyLimit === null) return null;
@@ -56,10 +59,20 @@ function toolExplanation(scope: string, tool: string): string {
     : `${tool} is not among the tools this agent's key allows.`;
 }
 
-/** The number a changing tool acts for: its `from` (default: the default number); null when `from` names none of ours (the tool refuses it). */
-function numberOf(args: unknown, deps: ToolDeps): string | null {
-  const from = typeof args === "object" && args !== null ? (args as { from?: unknown }).from : undefined;
-  return deps.accounts.resolve(typeof from === "string" ? from : undefined)?.phoneNumberId ?? null;
+/**
+ * The number a changing tool acts for: its `from`; without one, a tool acting on a message acts from that
+ * message's number (NULL = the default), the others from the default number. null when `from` names none of ours
+ * or the message is unknown (the tool refuses it).
+ */
+async function numberOf(tool: string, args: unknown, deps: ToolDeps): Promise<string | null> {
+  const a = typeof args === "object" && args !== null ? (args as { from?: unknown; message_id?: unknown }) : {};
+  if (typeof a.from === "string") return deps.accounts.resolve(a.from)?.phoneNumberId ?? null;
+  if (MESSAGE_TOOLS.has(tool) && typeof a.message_id === "string") {
+    // A message_id Postgres cannot even compare (NUL…) is the tool's to refuse as INVALID_ARGUMENT.
+    const m = await findMessage(deps.db, a.message_id.trim()).catch(() => null);
+    return m ? (m.phone_number_id ?? deps.accounts.defaultNumber.phoneNumberId) : null;
+  }
+  return deps.accounts.defaultNumber.phoneNumberId;
 }
 
 /** template_name at the top level (send_template, schedule_campaign) or in schedule_message's content. */

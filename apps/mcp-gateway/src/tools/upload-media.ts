@@ -6,7 +6,7 @@ import { checkMedia, MEDIA_MAX_BYTES } from "@wa/meta";
 import { z } from "zod";
 import type { ToolDeps } from "../deps.js";
 import { defineTool } from "./define-tool.js";
-import { fromNumber, resolveFrom } from "./from-number.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
 import { fileInMediaDir, readHead } from "./media-files.js";
 import { metaRefusal } from "./shapes.js";
 
@@ -20,7 +20,7 @@ export const uploadMedia = defineTool({
   name: "upload_media",
   title: "Upload a file to WhatsApp",
   description:
-    "Uploads an image, video, audio, document or sticker to Meta and returns its media_id for send_media (valid 30 days). Give the bytes as data_base64 with mime_type, or (stdio gateways) a path inside MEDIA_DIR. The type is read from the bytes: a mime_type that does not match them is refused. Meta's limits: image JPEG/PNG 5 MB, video MP4/3GPP 16 MB, audio AAC/AMR/MP3/M4A/OGG 16 MB, document PDF/Office/TXT 100 MB, sticker WebP 100 KB (animated 500 KB). INVALID_ARGUMENT names the field and the limit: fix the file, do not retry as is. META_API_ERROR 131053: Meta could not process the file; re-encode it (e.g. JPEG/MP4 H.264) and upload again.",
+    "Uploads an image, video, audio, document or sticker to Meta and returns its media_id for send_media (valid 30 days). A media_id belongs to the number that uploaded it: upload with the from you will send_media from. Give the bytes as data_base64 with mime_type, or (stdio gateways) a path inside MEDIA_DIR. The type is read from the bytes: a mime_type that does not match them is refused. Meta's limits: image JPEG/PNG 5 MB, video MP4/3GPP 16 MB, audio AAC/AMR/MP3/M4A/OGG 16 MB, document PDF/Office/TXT 100 MB, sticker WebP 100 KB (animated 500 KB). INVALID_ARGUMENT names the field and the limit: fix the file, do not retry as is. META_API_ERROR 131053: Meta could not process the file; re-encode it (e.g. JPEG/MP4 H.264) and upload again.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   input: {
     data_base64: z
@@ -43,7 +43,11 @@ export const uploadMedia = defineTool({
       .max(1024)
       .optional()
       .describe("Instead of data_base64: a file inside MEDIA_DIR (relative to it). Only on a local (stdio) gateway."),
-    from: fromNumber.optional(),
+    from: fromNumber
+      .optional()
+      .describe(
+        "The business number that will send the file (phone_number_id or display number); its media_id works only from it. Omit it for the default number.",
+      ),
   },
   output: {
     media_id: z.string(),
@@ -52,17 +56,11 @@ export const uploadMedia = defineTool({
     size_bytes: z.number().int(),
     sha256: z.string().describe("hex SHA-256 of the uploaded bytes"),
     filename: z.string().nullable(),
+    from: fromShape.describe("the number that uploaded it: send the media_id from this number (from)"),
   },
   run: async (input, deps) => {
     const from = await resolveFrom(input.from, deps);
     if (isRefusal(from)) return from;
-    // Media ids belong to the number that uploaded them, and this gateway holds the default WABA's token only.
-    if (from.phoneNumberId !== deps.cfg.META_PHONE_NUMBER_ID)
-      return invalid(
-        "from",
-        `uploads go through ${deps.cfg.META_PHONE_NUMBER_ID} only; ${from.phoneNumberId} cannot use its media ids`,
-        "To send media from another number, pass an https link to send_media instead of a media_id, or omit from.",
-      );
     if ((input.data_base64 === undefined) === (input.path === undefined))
       return invalid(
         "data_base64",
@@ -76,7 +74,8 @@ export const uploadMedia = defineTool({
     if ("refusal" in bytes) return bytes.refusal;
     const checked = bytes.checked;
     const filename = input.filename ?? (input.path ? (input.path.split(/[\\/]/).at(-1) ?? null) : null);
-    const up = await deps.media.upload({
+    // Media ids belong to the number that uploaded them: send_media must name the same from.
+    const up = await deps.graph.of(from).media.upload({
       bytes: bytes.data,
       mimeType: checked.mimeType,
       filename: filename ?? `upload.${checked.mimeType.split("/")[1] ?? "bin"}`,
@@ -88,7 +87,13 @@ export const uploadMedia = defineTool({
       action: "media.uploaded",
       subjectType: "media",
       subjectId: up.value.id,
-      details: { mime_type: checked.mimeType, size_bytes: checked.size, sha256, filename },
+      details: {
+        mime_type: checked.mimeType,
+        size_bytes: checked.size,
+        sha256,
+        filename,
+        phone_number_id: from.phoneNumberId,
+      },
     });
     return {
       media_id: up.value.id,
@@ -97,6 +102,7 @@ export const uploadMedia = defineTool({
       size_bytes: checked.size,
       sha256,
       filename,
+      from: fromOut(from),
     };
   },
 });
