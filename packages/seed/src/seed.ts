@@ -20,7 +20,7 @@ export interface SeedOptions {
   demo: DemoData;
 }
 
-/** Idempotent: upserts the demo number, its templates and the policies file; returns a one-line summary. */
+/** Idempotent: upserts the demo number, its templates (under its WABA) and the policies file; returns a one-line summary. */
 export async function seedDemo({ databaseUrl, policiesFile, demo }: SeedOptions): Promise<string> {
   const db = createDb(databaseUrl, { max: 2, applicationName: "wa-seed" });
   try {
@@ -31,12 +31,14 @@ export async function seedDemo({ databaseUrl, policiesFile, demo }: SeedOptions)
         .onConflict((oc) => oc.column("phone_number_id").doUpdateSet({ ...n, updated_at: new Date() }))
         .execute();
     }
+    // Templates belong to a WABA: the demo's are its (first) number's, the default one.
+    const wabaId = demo.phone_numbers[0]?.waba_id ?? null;
     for (const t of demo.templates ?? []) {
-      const row = { ...t, components: JSON.stringify(t.components ?? []) };
+      const row = { waba_id: wabaId, ...t, components: JSON.stringify(t.components ?? []) };
       await db
         .insertInto("templates")
         .values(row)
-        .onConflict((oc) => oc.columns(["name", "locale"]).doUpdateSet({ ...row, updated_at: new Date() }))
+        .onConflict((oc) => oc.columns(["waba_id", "name", "locale"]).doUpdateSet({ ...row, updated_at: new Date() }))
         .execute();
     }
     const policies = await loadPolicies(db, policiesFile);
