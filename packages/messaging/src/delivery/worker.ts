@@ -24,7 +24,15 @@ export interface DeliveryWorker {
  * burst reaches Meta late and bunched, while our bucket already refills, and Meta answers 130429. Starting
  * from an empty bucket paces the very first second too (it costs at most one second of throughput).
  */
+const LIVE_BUCKET_MS = 500;
+
 async function emptyBucket(o: DeliveryWorkerOptions, phoneNumberId: string): Promise<void> {
+  // A bucket taken from in the last half second is being paced by a live replica: what it holds is that replica's
+  // catch-up after a slow second (its own start), and draining it would lose throughput for good. A bucket idle
+  // longer (nobody sending, or a replica that stopped or died before this one booted) is drained.
+  const seen = await o.limiter.peek(phoneNumberId);
+  const last = seen.last_update_at === null ? Number.NaN : Date.parse(seen.last_update_at);
+  if (seen.source === "redis" && Date.now() - last < LIVE_BUCKET_MS) return;
   // Bounded by time, not count: on a loaded machine one take can outlast the refill of a token (1 ms at
   // 1,000 mps), so the bucket never runs dry and a count bound held the first send back for many seconds.
   const until = Date.now() + 1000;
