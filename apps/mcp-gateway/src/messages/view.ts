@@ -12,6 +12,10 @@ export const messageItem = z.object({
   message_id: z.string(),
   wamid: z.string().nullable(),
   customer_id: z.string(),
+  phone_number_id: z
+    .string()
+    .nullable()
+    .describe("The business number it was received on or sent from (reply from it: `from`); null = the default number"),
   direction: z.enum(["inbound", "outbound"]),
   type: z
     .string()
@@ -93,6 +97,7 @@ export function toItem(r: MessageRow): MessageItem {
     message_id: r.id,
     wamid: r.wamid,
     customer_id: r.customer_id,
+    phone_number_id: r.phone_number_id,
     direction: r.direction,
     type: r.kind,
     content: inbound ? inboundContent(r.kind, c) : c,
@@ -171,7 +176,8 @@ export async function inboundAfter(
     .where(
       sql<boolean>`(created_at, id) > (timestamptz 'epoch' + ${cursor.us}::bigint * interval '1 microsecond', ${cursor.id}::uuid)`,
     );
-  if (customerId !== undefined) q = q.where("channel", "=", "whatsapp").where("customer_id", "=", customerId);
+  // Every business's: an agent serving several numbers waits for the customer wherever they write.
+  if (customerId !== undefined) q = q.where("customer_id", "=", customerId);
   return q.orderBy("created_at").orderBy("id").limit(limit).execute();
 }
 
