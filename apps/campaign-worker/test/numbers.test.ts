@@ -61,16 +61,20 @@ beforeAll(async () => {
   writeFileSync(file, ACCOUNTS);
   const single = { META_PHONE_NUMBER_ID: "310000000000001", META_WABA_ID: "300000000000001" };
   await openAccounts({ db, file, single }); // what every app does at start (the worker again below)
+  // Templates belong to a WABA: each WABA has its own welcome_offer (a campaign uses its number's WABA's).
   await db
     .insertInto("templates")
-    .values({
-      name: "welcome_offer",
-      locale: "en",
-      category: "marketing",
-      status: "APPROVED",
-      parameter_count: 1,
-      components: "[]",
-    })
+    .values(
+      ["300000000000001", "300000000000002", "300000000000003"].map((waba_id) => ({
+        waba_id,
+        name: "welcome_offer",
+        locale: "en",
+        category: "marketing" as const,
+        status: "APPROVED",
+        parameter_count: 1,
+        components: "[]",
+      })),
+    )
     .execute();
   // The same five people are customers of x and of y; only x's customer 1 revoked marketing (STOP to x).
   const rows = ["whatsapp:x", "whatsapp:y"].flatMap((channel) =>
