@@ -172,4 +172,56 @@ describe("many numbers, many businesses", () => {
     await client.close();
     await server.close();
   });
+
+  it("allowed_numbers holds for the number of the campaign, conversation or messages a tool acts on", async () => {
+    const agent = { ...configuredIdentity("numbers-a2"), keyId: "k2", allowedNumbers: new Set([A]) };
+    const server = createGatewayServer(forRemoteAgent(gw.clients.deps, agent));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "scoped2", version: "1.0.0" });
+    await client.connect(clientSide);
+    const call = async (name: string, args: Record<string, unknown>) =>
+      ((await client.callTool({ name, arguments: args })) as CallToolResult).structuredContent;
+    const db = gw.clients.deps.db;
+    const campaign = await db
+      .insertInto("campaigns")
+      .values({
+        name: "c-from-b",
+        type: "utility",
+        template_name: "order_update",
+        scheduled_at: new Date(),
+        phone_number_id: B,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    expect(await call("pause_campaign", { campaign_id: campaign.id })).toMatchObject({
+      reason_code: "SCOPE_DENIED",
+      details: { scope: `numbers:${B}` },
+    });
+    const to = customer();
+    await db.insertInto("customers").values({ customer_id: to }).execute();
+    const failed = await db
+      .insertInto("messages")
+      .values(
+        [A, C].map((n) => ({
+          customer_id: to,
+          phone_number_id: n,
+          direction: "outbound" as const,
+          category: "utility" as const,
+          kind: "text",
+          content: "{}",
+          status: "failed" as const,
+        })),
+      )
+      .returning("id")
+      .execute();
+    expect(await call("retry_failed_messages", { message_ids: failed.map((m) => m.id) })).toMatchObject({
+      details: { scope: `numbers:${C}` },
+    });
+    expect(await call("retry_failed_messages", { message_ids: [failed[0]!.id] })).not.toMatchObject({
+      reason_code: "SCOPE_DENIED",
+    });
+    await client.close();
+    await server.close();
+  });
 });

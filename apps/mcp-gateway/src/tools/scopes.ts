@@ -8,6 +8,9 @@ import type { Tool } from "./define-tool.js";
 const SEND_ACTIONS = ["message.queued", "message.scheduled"];
 // Tools that act from the number of the message they name (only that number knows its wamid).
 const MESSAGE_TOOLS = new Set(["mark_read", "react_to_message"]);
+// Tools acting on a campaign act for the number the campaign sends from.
+const CAMPAIGN_TOOLS = new Set(["cancel_campaign", "pause_campaign", "resume_campaign"]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The agent's key scopes, checked before a tool runs: the tool itself, the business number it acts for (every
@@ -18,9 +21,10 @@ export async function scopeRefusal(tool: Tool, args: unknown, deps: ToolDeps): P
   const missing = missingToolScope(agent, tool.name, tool.annotations.readOnlyHint);
   if (missing) return denied(deps, missing, toolExplanation(missing, tool.name));
   if (tool.annotations.readOnlyHint) return null;
-  const number = agent.allowedNumbers ? await numberOf(tool.name, args, deps) : null; // no lookup without a limit
-  if (agent.allowedNumbers && number !== null && !agent.allowedNumbers.has(number))
-    return denied(deps, `numbers:${number}`, `This agent's key may not act for number ${number}.`);
+  const numbers = agent.allowedNumbers ? await numbersOf(tool.name, args, deps) : []; // no lookup without a limit
+  const barred = numbers.find((n) => !agent.allowedNumbers?.has(n));
+  if (barred !== undefined)
+    return denied(deps, `numbers:${barred}`, `This agent's key may not act for number ${barred}.`);
   if (agent.allowedCategories === null && agent.marketingDailyLimit === null) return null;
   const template = templateOf(args);
   if (!template) return null;
@@ -59,20 +63,46 @@ function toolExplanation(scope: string, tool: string): string {
     : `${tool} is not among the tools this agent's key allows.`;
 }
 
+interface NumberArgs {
+  from?: unknown;
+  message_id?: unknown;
+  message_ids?: unknown;
+  campaign_id?: unknown;
+  conversation_id?: unknown;
+}
+
 /**
- * The number a changing tool acts for: its `from`; without one, a tool acting on a message acts from that
- * message's number (NULL = the default), the others from the default number. null when `from` names none of ours
- * or the message is unknown (the tool refuses it).
+ * The numbers a changing tool acts for: its `from`; without one, the number of what it acts on (a message, the
+ * messages it retries, a campaign, a conversation; NULL = the default number), else the default number. Empty
+ * when `from` names none of ours or the object is unknown: the tool refuses that itself.
  */
-async function numberOf(tool: string, args: unknown, deps: ToolDeps): Promise<string | null> {
-  const a = typeof args === "object" && args !== null ? (args as { from?: unknown; message_id?: unknown }) : {};
-  if (typeof a.from === "string") return deps.accounts.resolve(a.from)?.phoneNumberId ?? null;
+async function numbersOf(tool: string, args: unknown, deps: ToolDeps): Promise<string[]> {
+  const a: NumberArgs = typeof args === "object" && args !== null ? args : {};
+  const dflt = deps.accounts.defaultNumber.phoneNumberId;
+  const orDefault = (rows: readonly { phone_number_id: string | null }[]) => [
+    ...new Set(rows.map((r) => r.phone_number_id ?? dflt)),
+  ];
+  if (typeof a.from === "string") {
+    const n = deps.accounts.resolve(a.from);
+    return n ? [n.phoneNumberId] : [];
+  }
   if (MESSAGE_TOOLS.has(tool) && typeof a.message_id === "string") {
     // A message_id Postgres cannot even compare (NUL…) is the tool's to refuse as INVALID_ARGUMENT.
     const m = await findMessage(deps.db, a.message_id.trim()).catch(() => null);
-    return m ? (m.phone_number_id ?? deps.accounts.defaultNumber.phoneNumberId) : null;
+    return m ? orDefault([m]) : [];
   }
-  return deps.accounts.defaultNumber.phoneNumberId;
+  if (tool === "retry_failed_messages" && Array.isArray(a.message_ids)) {
+    const ids = a.message_ids.flatMap((id) => (typeof id === "string" && UUID.test(id.trim()) ? [id.trim()] : []));
+    if (ids.length === 0) return [];
+    return orDefault(await deps.db.selectFrom("messages").select("phone_number_id").where("id", "in", ids).execute());
+  }
+  const byId = async (table: "campaigns" | "conversations", id: unknown) => {
+    if (typeof id !== "string" || !UUID.test(id.trim())) return [];
+    return orDefault(await deps.db.selectFrom(table).select("phone_number_id").where("id", "=", id.trim()).execute());
+  };
+  if (CAMPAIGN_TOOLS.has(tool)) return byId("campaigns", a.campaign_id);
+  if (tool === "archive_chat") return byId("conversations", a.conversation_id);
+  return [dflt];
 }
 
 /** template_name at the top level (send_template, schedule_campaign) or in schedule_message's content. */
