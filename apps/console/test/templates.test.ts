@@ -35,6 +35,12 @@ function consoleWithMeta(accessToken: string) {
   });
 }
 
+/** A seed template renamed, with its own Meta id (one WABA's own template). */
+const seed = (name: string, id: string) => ({ ...SEED_TEMPLATES[0]!, id, name });
+/** One business of accounts.yaml with one WABA and one number; its token from <BUSINESS>_TOKEN. */
+const business = (waba: string, id: string, name: string, dflt: boolean) =>
+  `  - id: ${name}\n${dflt ? "    default: true\n" : ""}    wabas:\n      - id: "${waba}"\n        token: { env: ${name.toUpperCase()}_TOKEN }\n        app_secret: { env: NONE }\n        numbers: [{ id: "${id}" }]\n`;
+
 async function apiAs(app: ReturnType<typeof createConsoleApp>, role: "operator") {
   const op = await newOperator(env.db, role);
   const { token } = await createApiToken(env.db, op, "t", "system");
@@ -125,7 +131,6 @@ describe("templates: sync now", () => {
   it("with accounts.yaml every WABA is synced with its own token, and the list shows each template's WABA", async () => {
     const WX = "300000000000001";
     const WY = "300000000000002";
-    const seed = (name: string, id: string) => ({ ...SEED_TEMPLATES[0]!, id, name });
     const multi = await startMockMeta({
       port: 0,
       accounts: [
@@ -147,11 +152,9 @@ describe("templates: sync now", () => {
     });
     try {
       const dir = mkdtempSync(join(tmpdir(), "wa-console-wabas-"));
-      const number = (waba: string, id: string, business: string, dflt: boolean) =>
-        `  - id: ${business}\n${dflt ? "    default: true\n" : ""}    wabas:\n      - id: "${waba}"\n        token: { env: ${business.toUpperCase()}_TOKEN }\n        app_secret: { env: NONE }\n        numbers: [{ id: "${id}" }]\n`;
       writeFileSync(
         join(dir, "accounts.yaml"),
-        `businesses:\n${number(WX, "310000000000001", "x", true)}${number(WY, "320000000000001", "y", false)}`,
+        `businesses:\n${business(WX, "310000000000001", "x", true)}${business(WY, "320000000000001", "y", false)}`,
       );
       const cfg = {
         ACCOUNTS_FILE: join(dir, "accounts.yaml"),

@@ -12,6 +12,7 @@ import { startMcpHttp } from "./http/start.js";
 import { createGatewayServer } from "./server.js";
 import { policiesLoaded, rateCardLoaded, schemaIsCurrent, warnUnknownTools } from "./startup.js";
 import { TOOLS } from "./tools/index.js";
+import { templateSync } from "./template-sync.js";
 
 // The repository's .env, wherever the MCP client starts us from (dist/main.js → apps/mcp-gateway → root).
 const REPO_ENV_FILE = fileURLToPath(new URL("../../../.env", import.meta.url));
@@ -47,8 +48,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   warnUnknownTools(cfg.DISABLED_TOOLS, TOOLS, log);
-  // Once at start so an agent's first list_templates is current; the scheduler keeps it current afterwards.
-  const templates = startTemplateSync(deps, { everyMs: 0 }, log);
+  // Once at start (every WABA, each with its token) so an agent's first list_templates is current; the scheduler
+  // keeps it current afterwards.
+  const templates = startTemplateSync(templateSync(deps), { everyMs: 0 }, log);
   shutdown.add("template-sync", templates.stop);
 
   if (cfg.OPS_PORT > 0) {

@@ -18,6 +18,7 @@ import {
 } from "@wa/testkit";
 import { createClients, type Clients } from "../src/clients.js";
 import { createGatewayServer } from "../src/server.js";
+import { templateSync } from "../src/template-sync.js";
 
 interface Called {
   isError: boolean;
@@ -82,7 +83,7 @@ async function startGateway(env: Record<string, string>, now: () => number): Pro
   const log = createLogger({ service: "mcp-gateway-test", level: cfg.LOG_LEVEL, destination: 2 });
   const clients = await createClients(cfg, log, now);
   await clients.busReady;
-  await startTemplateSync(clients.deps, { everyMs: 0 }, log).first; // as main() does at start
+  await startTemplateSync(templateSync(clients.deps), { everyMs: 0 }, log).first; // as main() does at start
   const server = createGatewayServer(clients.deps);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

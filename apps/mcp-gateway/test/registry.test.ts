@@ -52,14 +52,17 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   reply_customer: { required: ["customer_id", "message_text"], optional: ["reply_to_message_id", "from", "channel"] },
   retry_failed_messages: { required: ["message_ids"], optional: [] },
   explain_error: { required: ["code"], optional: [] },
-  sync_template_status: { required: ["template_name"], optional: ["locale"] },
+  sync_template_status: { required: ["template_name"], optional: ["locale", "from"] },
   check_conversation: { required: ["customer_id"], optional: ["from", "channel"] },
   check_frequency_cap: { required: ["customer_id"], optional: ["from", "channel"] },
   get_customer_context: { required: ["customer_id"], optional: ["from", "channel"] },
   get_delivery_status: { required: ["message_id"], optional: [] },
   get_rate_limit: { required: [], optional: ["phone_number_id", "from", "channel"] },
   list_conversations: { required: [], optional: ["status_filter", "limit", "offset", "from", "channel"] },
-  list_templates: { required: [], optional: ["status_filter", "category_filter", "locale_filter", "limit", "offset"] },
+  list_templates: {
+    required: [],
+    optional: ["status_filter", "category_filter", "locale_filter", "from", "limit", "offset"],
+  },
   schedule_message: {
     required: ["customer_id", "message_type", "content", "deliver_at"],
     optional: ["from", "channel"],
@@ -78,7 +81,7 @@ const CONTRACT: Record<string, { required: string[]; optional: string[] }> = {
   estimate_pricing: { required: ["conversation_type"], optional: ["recipient_country"] },
   create_template: {
     required: ["name", "category", "language"],
-    optional: ["body_text", "examples", "header", "footer", "buttons"],
+    optional: ["body_text", "examples", "header", "footer", "buttons", "from"],
   },
   sync_webhooks: { required: [], optional: [] },
   archive_chat: { required: ["conversation_id"], optional: [] },

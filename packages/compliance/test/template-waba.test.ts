@@ -36,26 +36,40 @@ beforeAll(async () => {
     .execute();
 });
 
-describe("templates per WABA", () => {
-  const compliance = () =>
-    createCompliance({
-      db: env.db,
-      state: createStateStore({ db: env.db, redis: env.redis, keyPrefix: env.prefix, now: () => NOON_JAKARTA }),
-      now: () => NOON_JAKARTA,
-    });
-  const ask = (name: string, phone_number_id?: string) => ({
-    customer_id: idNumber(),
-    message_type: "template" as const,
-    template_name: name,
-    variables: [],
-    ...(phone_number_id ? { phone_number_id } : {}),
+const compliance = () =>
+  createCompliance({
+    db: env.db,
+    state: createStateStore({ db: env.db, redis: env.redis, keyPrefix: env.prefix, now: () => NOON_JAKARTA }),
+    now: () => NOON_JAKARTA,
   });
-  const consent = async (c: ReturnType<typeof compliance>, req: ReturnType<typeof ask>) => {
-    const state = createStateStore({ db: env.db, redis: env.redis, keyPrefix: env.prefix, now: () => NOON_JAKARTA });
-    await state.setConsent({ customerId: req.customer_id }, { utility: "granted" }, { source: "web form" });
-    return c.evaluate(req);
-  };
+const ask = (name: string, phone_number_id?: string) => ({
+  customer_id: idNumber(),
+  message_type: "template" as const,
+  template_name: name,
+  variables: [],
+  ...(phone_number_id ? { phone_number_id } : {}),
+});
+const consent = async (c: ReturnType<typeof compliance>, req: ReturnType<typeof ask>) => {
+  const state = createStateStore({ db: env.db, redis: env.redis, keyPrefix: env.prefix, now: () => NOON_JAKARTA });
+  await state.setConsent({ customerId: req.customer_id }, { utility: "granted" }, { source: "web form" });
+  return c.evaluate(req);
+};
+/** A template as Meta lists it. */
+const meta = (id: string, status: string) => ({
+  id,
+  name: "synced",
+  language: "en",
+  category: "UTILITY",
+  status,
+  components: [{ type: "BODY", text: "Hi" }],
+  parameterFormat: null,
+  qualityScore: null,
+  rejectedReason: null,
+  previousCategory: null,
+  raw: {},
+});
 
+describe("templates per WABA", () => {
   it("a number finds its WABA's template and not another WABA's, which the refusal names", async () => {
     const c = compliance();
     expect((await consent(c, ask("a_only", A.number))).allowed).toBe(true);
@@ -88,19 +102,6 @@ describe("templates per WABA", () => {
 
   it("a sync writes under its WABA and a webhook without a Meta id updates its WABA's row only", async () => {
     const at = new Date();
-    const meta = (id: string, status: string) => ({
-      id,
-      name: "synced",
-      language: "en",
-      category: "UTILITY",
-      status,
-      components: [{ type: "BODY", text: "Hi" }],
-      parameterFormat: null,
-      qualityScore: null,
-      rejectedReason: null,
-      previousCategory: null,
-      raw: {},
-    });
     await upsertTemplates(env.db, [meta("920000000000001", "APPROVED")], at, A.waba);
     await upsertTemplates(env.db, [meta("920000000000002", "PENDING")], at, B.waba);
     await upsertTemplates(env.db, [meta("920000000000001", "PAUSED")], at, A.waba); // the same WABA: updated

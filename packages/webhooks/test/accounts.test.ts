@@ -63,6 +63,15 @@ function body(waba: string, field: string, value: Record<string, unknown>): stri
     entry: [{ id: waba, time: nowS(), changes: [{ field, value }] }],
   });
 }
+/** A template status event of WABA `waba` about Meta template `id`. */
+const templateEvent = (waba: string, id: number, name: string, ev: string) =>
+  body(waba, "message_template_status_update", {
+    event: ev,
+    message_template_id: id,
+    message_template_name: name,
+    message_template_language: "en",
+    reason: "NONE",
+  });
 const messagesValue = (number: string, v: Record<string, unknown>) => ({
   messaging_product: "whatsapp",
   metadata: { display_phone_number: display(number), phone_number_id: number },
@@ -244,16 +253,8 @@ describe("webhooks routed by number and WABA", () => {
         { ...row, name: "twin_id", waba_id: WY, meta_id: "7002" },
       ])
       .execute();
-    const event = (waba: string, id: number, name: string, ev: string) =>
-      body(waba, "message_template_status_update", {
-        event: ev,
-        message_template_id: id,
-        message_template_name: name,
-        message_template_language: "en",
-        reason: "NONE",
-      });
-    const r1 = await h.processor.processBody(event(WY, 7003, "twin", "APPROVED"));
-    const r2 = await h.processor.processBody(event(WY, 7002, "twin_id", "REJECTED"));
+    const r1 = await h.processor.processBody(templateEvent(WY, 7003, "twin", "APPROVED"));
+    const r2 = await h.processor.processBody(templateEvent(WY, 7002, "twin_id", "REJECTED"));
     expect([r1.outcomes.applied, r2.outcomes.applied]).toEqual([1, 1]);
     const rows = await h.db
       .selectFrom("templates")

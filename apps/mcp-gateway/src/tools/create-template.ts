@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { recordCreatedTemplate, templateComponents, templateDesignProblems } from "@wa/compliance";
-import { refuse } from "@wa/contract";
+import { isRefusal, refuse } from "@wa/contract";
 import { defineTool } from "./define-tool.js";
 import { locale, templateName } from "./fields.js";
+import { fromNumber, resolveFrom } from "./from-number.js";
 import { TEMPLATE_CATEGORIES } from "./list-templates.js";
 import { metaRefusal } from "./shapes.js";
 import { buttonsDesign, headerDesign } from "./template-fields.js";
@@ -11,7 +12,7 @@ export const createTemplate = defineTool({
   name: "create_template",
   title: "Submit a new message template to Meta",
   description:
-    "Submits a new template (body text with {{1}}, {{2}}… placeholders, or named ones like {{first_name}}; optional header, footer and buttons) to Meta for review. The gateway checks Meta's rules first and answers INVALID_ARGUMENT naming each problem: lowercase name, body ≤ 1024 chars, placeholders numbered from {{1}} without gaps, not adjacent and not at the start or end, one example per placeholder; header text ≤ 60 with at most one variable (with its example), media headers with a sample; footer ≤ 60; ≤ 10 buttons, ≤ 2 url, ≤ 1 phone_number, button text ≤ 25, quick replies grouped. AUTHENTICATION templates take Meta's fixed body (leave body_text out) and one otp (copy-code) button. Review takes minutes to 24 h; the status arrives by webhook or via sync_template_status. Templates are needed to message people outside the 24 h window.",
+    "Submits a new template (body text with {{1}}, {{2}}… placeholders, or named ones like {{first_name}}; optional header, footer and buttons) to Meta for review. The gateway checks Meta's rules first and answers INVALID_ARGUMENT naming each problem: lowercase name, body ≤ 1024 chars, placeholders numbered from {{1}} without gaps, not adjacent and not at the start or end, one example per placeholder; header text ≤ 60 with at most one variable (with its example), media headers with a sample; footer ≤ 60; ≤ 10 buttons, ≤ 2 url, ≤ 1 phone_number, button text ≤ 25, quick replies grouped. AUTHENTICATION templates take Meta's fixed body (leave body_text out) and one otp (copy-code) button. The template is created in the WhatsApp Business Account of the number from (default: the default number), and only that WABA's numbers can send it. Review takes minutes to 24 h; the status arrives by webhook or via sync_template_status. Templates are needed to message people outside the 24 h window.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   input: {
     name: templateName.describe("New template name: lowercase letters, digits, underscores, ≤ 512 chars."),
@@ -38,6 +39,7 @@ export const createTemplate = defineTool({
     header: headerDesign.optional(),
     footer: z.string().max(200).optional().describe("Optional footer text, ≤ 60 chars, no variables."),
     buttons: buttonsDesign.optional(),
+    from: fromNumber.optional(),
   },
   output: {
     template_name: z.string(),
@@ -45,8 +47,11 @@ export const createTemplate = defineTool({
     category: z.string(),
     status: z.string(),
     meta_id: z.string(),
+    waba_id: z.string().describe("the WhatsApp Business Account it was created in: only its numbers send it"),
   },
   run: async (input, deps) => {
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
     const design = {
       category: input.category,
       ...(input.body_text !== undefined ? { body_text: input.body_text } : {}),
@@ -65,7 +70,7 @@ export const createTemplate = defineTool({
     }
     const { submit, stored, bodyText } = templateComponents(design);
     const named = input.examples !== undefined && !Array.isArray(input.examples);
-    const r = await deps.meta.createTemplate({
+    const r = await deps.graph.of(from).meta.createTemplate({
       name: input.name,
       category: input.category,
       language: input.language,
@@ -87,12 +92,20 @@ export const createTemplate = defineTool({
         category,
         status,
         components: stored,
+        wabaId: from.wabaId,
       },
       new Date(deps.now()),
     ).catch((err: unknown) =>
       deps.log.warn({ err, template: input.name }, "create_template: stored at Meta, not in the templates table"),
     );
     deps.compliance.invalidateTemplate();
-    return { template_name: input.name, locale: input.language, category, status, meta_id: created.id };
+    return {
+      template_name: input.name,
+      locale: input.language,
+      category,
+      status,
+      meta_id: created.id,
+      waba_id: from.wabaId,
+    };
   },
 });

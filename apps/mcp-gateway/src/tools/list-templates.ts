@@ -2,6 +2,8 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { defineTool, READ_ONLY } from "./define-tool.js";
 import { limit, locale, offset } from "./fields.js";
+import { fromNumber, fromOut, fromShape, resolveFrom } from "./from-number.js";
+import { isRefusal } from "@wa/contract";
 import { isoOrNull } from "./shapes.js";
 
 const TEMPLATE_STATUSES = [
@@ -38,16 +40,18 @@ const item = z.object({
 
 // A read: it answers from the templates table and never writes. The table is kept current by the gateway's
 // start-up sync, the scheduler's periodic sync (TEMPLATE_SYNC_SECS), template webhooks, sync_template_status and sync_webhooks.
+// Templates belong to a WABA (Meta's model): the list is the one of `from`'s WABA, the templates that number may send.
 export const listTemplates = defineTool({
   name: "list_templates",
   title: "List message templates",
   description:
-    "Lists the WhatsApp message templates the gateway knows (synced from Meta at start, periodically and by template webhooks): name, locale, category (and previous_category when Meta recategorized it), status, quality (GREEN/YELLOW/RED), body text and how many variables it takes. Only APPROVED templates can be sent (PAUSED or DISABLED ones are refused); a RED one may soon be paused; pass their name to send_template or schedule_campaign. For a fresh status of one template call sync_template_status.",
+    "Lists the WhatsApp message templates of a business number's WhatsApp Business Account (from; default the default number): templates belong to a WABA and only its numbers can send them. The gateway's copy is synced from Meta at start, periodically and by template webhooks: name, locale, category (and previous_category when Meta recategorized it), status, quality (GREEN/YELLOW/RED), body text and how many variables it takes. Only APPROVED templates can be sent (PAUSED or DISABLED ones are refused); a RED one may soon be paused; pass their name to send_template or schedule_campaign. For a fresh status of one template call sync_template_status.",
   annotations: READ_ONLY,
   input: {
     status_filter: z.enum(TEMPLATE_STATUSES).optional().describe("Only templates with this status, e.g. APPROVED."),
     category_filter: z.enum(TEMPLATE_CATEGORIES).optional().describe("Only this category."),
     locale_filter: locale.optional().describe('Only this language code, e.g. "en".'),
+    from: fromNumber.optional(),
     limit,
     offset,
   },
@@ -58,9 +62,13 @@ export const listTemplates = defineTool({
     offset: z.number().int(),
     synced_at: z.string().nullable().describe("when the newest template row was last synced from Meta (null: never)"),
     note: z.string().nullable(),
+    waba_id: z.string().describe("the WhatsApp Business Account these templates belong to: the number's"),
+    from: fromShape,
   },
   run: async (input, deps) => {
-    let q = deps.db.selectFrom("templates");
+    const from = await resolveFrom(input.from, deps);
+    if (isRefusal(from)) return from;
+    let q = deps.db.selectFrom("templates").where("waba_id", "=", from.wabaId);
     if (input.status_filter) q = q.where("status", "=", input.status_filter);
     if (input.category_filter)
       q = q.where("category", "=", input.category_filter.toLowerCase() as "marketing" | "utility" | "authentication");
@@ -86,6 +94,7 @@ export const listTemplates = defineTool({
       deps.db
         .selectFrom("templates")
         .select((eb) => eb.fn.max("synced_at").as("synced_at"))
+        .where("waba_id", "=", from.wabaId)
         .executeTakeFirst(),
     ]);
     const syncedAt = latest?.synced_at ? new Date(latest.synced_at) : null;
@@ -100,7 +109,11 @@ export const listTemplates = defineTool({
       offset: input.offset,
       synced_at: isoOrNull(syncedAt),
       note:
-        syncedAt === null ? "No templates have been synced from Meta yet. Call sync_webhooks to read them now." : null,
+        syncedAt === null
+          ? `No templates of WABA ${from.wabaId} have been synced from Meta yet. Call sync_webhooks to read them now.`
+          : null,
+      waba_id: from.wabaId,
+      from: fromOut(from),
     };
   },
 });

@@ -3,6 +3,7 @@ import { syncTemplates } from "@wa/compliance";
 import { writeAudit } from "@wa/db";
 import { z } from "zod";
 import type { ToolDeps } from "../deps.js";
+import { templateSync } from "../template-sync.js";
 import { defineTool } from "./define-tool.js";
 
 const STUCK_AFTER_MS = 30_000; // a queued row older than this missed its publish (NATS was down)
@@ -12,7 +13,7 @@ export const syncWebhooks = defineTool({
   name: "sync_webhooks",
   title: "Catch up on missed webhooks",
   description:
-    "Repairs what missed webhooks would have told us: re-reads every template's status from Meta into the gateway, and hands messages stuck in queued for more than 30 s back to the delivery workers. Use it after an outage (webhook receiver or NATS down), or when template statuses or message statuses look stale. Safe to repeat.",
+    "Repairs what missed webhooks would have told us: re-reads every template's status from Meta into the gateway (every WhatsApp Business Account of this deployment), and hands messages stuck in queued for more than 30 s back to the delivery workers. Use it after an outage (webhook receiver or NATS down), or when template statuses or message statuses look stale. Safe to repeat.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: {},
   output: {
@@ -23,7 +24,7 @@ export const syncWebhooks = defineTool({
   run: async (_input, deps) => {
     const notes: string[] = [];
     const messages = await republishStuck(deps, notes);
-    const synced = await syncTemplates(deps);
+    const synced = await syncTemplates(templateSync(deps)); // every WABA, each with its own token
     const templates = synced.ok ? synced.synced : 0;
     if (!synced.ok) notes.push(`Templates not synced: ${synced.problem}`);
     await writeAudit(deps.db, {
