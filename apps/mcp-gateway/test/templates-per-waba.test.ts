@@ -1,5 +1,11 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { configuredIdentity } from "@wa/agents";
 import { SEED_TEMPLATES } from "@wa/mock-meta";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forRemoteAgent } from "../src/deps.js";
+import { createGatewayServer } from "../src/server.js";
 import type { Gateway } from "./harness.js";
 import { A, C, type ManyNumbers, startManyNumbers, WABA_X, WABA_Y } from "./many-numbers-stack.js";
 
@@ -127,5 +133,40 @@ describe("templates per WABA", () => {
     const fromC = await gw.call("sync_template_status", { template_name: "y_created_notice", from: C });
     expect(fromC.isError, fromC.text).toBe(false);
     expect(fromC.structured).toMatchObject({ template_name: "y_created_notice", waba_id: WABA_Y });
+  });
+
+  it("a key limited to utility judges the category of the sending number's WABA's template", async () => {
+    const db = gw.clients.deps.db;
+    await db
+      .insertInto("templates")
+      .values([
+        { ...templateRow(WABA_X, "twin_notice"), updated_at: new Date(Date.now() + 60_000) }, // X's: newer, utility
+        { ...templateRow(WABA_Y, "twin_notice"), category: "marketing" },
+      ])
+      .execute();
+    const agent = {
+      ...configuredIdentity("utility-only"),
+      keyId: "k-utility",
+      allowedCategories: new Set(["utility"]),
+    };
+    const server = createGatewayServer(forRemoteAgent(gw.clients.deps, agent));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "utility-only", version: "1.0.0" });
+    await client.connect(clientSide);
+    try {
+      const send = async (from: string) =>
+        (
+          (await client.callTool({
+            name: "send_template",
+            arguments: { to: stack.customer(), template_name: "twin_notice", from },
+          })) as CallToolResult
+        ).structuredContent ?? {};
+      expect(await send(C)).toMatchObject({ reason_code: "SCOPE_DENIED", details: { scope: "categories:marketing" } });
+      expect(await send(A)).toMatchObject({ status: "queued" });
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });

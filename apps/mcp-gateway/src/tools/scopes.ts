@@ -28,7 +28,7 @@ export async function scopeRefusal(tool: Tool, args: unknown, deps: ToolDeps): P
   if (agent.allowedCategories === null && agent.marketingDailyLimit === null) return null;
   const template = templateOf(args);
   if (!template) return null;
-  const category = await categoryOf(deps, template);
+  const category = await categoryOf(deps, template, args);
   if (!category) return null; // unknown template: the tool answers TEMPLATE_NOT_FOUND itself
   if (agent.allowedCategories && !agent.allowedCategories.has(category))
     return denied(deps, `categories:${category}`, `This agent's key may not send ${category} templates.`);
@@ -113,11 +113,15 @@ function templateOf(args: unknown): string | null {
   return typeof name === "string" ? name.trim() : null;
 }
 
-async function categoryOf(deps: ToolDeps, name: string): Promise<string | null> {
+/** The template's category, preferring the one of `from`'s WABA (templates belong to a WABA; default number's). */
+async function categoryOf(deps: ToolDeps, name: string, args: unknown): Promise<string | null> {
+  const from = typeof args === "object" && args !== null ? (args as { from?: unknown }).from : undefined;
+  const waba = (typeof from === "string" ? deps.accounts.resolve(from) : undefined) ?? deps.accounts.defaultNumber;
   const row = await deps.db
     .selectFrom("templates")
     .select("category")
     .where("name", "=", name)
+    .orderBy(sql`waba_id IS NOT DISTINCT FROM ${waba.wabaId}`, "desc")
     .orderBy("updated_at", "desc")
     .limit(1)
     .executeTakeFirst();
