@@ -37,7 +37,9 @@ export function createLocalBuckets(opts: LocalBucketsOptions): LocalBuckets {
     take(phoneNumberId, recipient, mps) {
       const now = opts.now();
       const cap = Math.max(1, mps * opts.share);
-      const num = refill(numbers.get(phoneNumberId), cap, (mps * opts.share) / 1000, now, opts.startEmpty);
+      const seen = numbers.get(phoneNumberId);
+      const num = refill(seen, cap, (mps * opts.share) / 1000, now, opts.startEmpty);
+      if (!seen) numbers.set(phoneNumberId, num); // an empty start must be remembered, or it never refills
       let waitMs = num.tokens < 1 ? ((1 - num.tokens) * 1000) / (mps * opts.share) : 0;
       const pairKey = recipient === undefined ? undefined : `${phoneNumberId}\u0000${recipient}`;
       const pair =

@@ -46,6 +46,26 @@ describe("Redis unreachable", () => {
     expect(lines.filter((l) => l.level === "warn")).toHaveLength(1);
   });
 
+  it("fallbackStartsEmpty: the local bucket starts with no token, then refills at the replica's share", async () => {
+    const down = createRedis("redis://127.0.0.1:1", { commandTimeoutMs: 100 });
+    toClose.push(() => down.disconnect());
+    let clock = 1_700_000_000_000;
+    const limiter = createLimiter({
+      redis: down,
+      keyPrefix: prefix,
+      throughputMps: 10,
+      replicaShare: 0.5,
+      fallbackStartsEmpty: true,
+      now: () => clock,
+    });
+    const pn = uniqueId("pn");
+    expect(await limiter.take(pn)).toEqual({ ok: false, waitMs: 200, source: "local" });
+    clock += 100;
+    expect(await limiter.take(pn)).toEqual({ ok: false, waitMs: 100, source: "local" }); // the empty start is kept
+    clock += 100;
+    expect(await limiter.take(pn)).toEqual({ ok: true, source: "local" });
+  });
+
   it("times out a hung server itself and skips Redis during the cooldown", async () => {
     let received = "";
     const sockets = new Set<Socket>();
