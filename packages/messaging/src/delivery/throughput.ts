@@ -30,6 +30,12 @@ export function startThroughputSync(o: ThroughputSyncOptions): ThroughputSync {
   const known = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let failing = false; // one line when reads start failing and one when they work again, not one per period
+
+  function failed(err: unknown, what: string): void {
+    if (!failing) o.log.warn({ err }, what);
+    failing = true;
+  }
 
   async function refresh(): Promise<void> {
     const rows = await o.db
@@ -51,20 +57,22 @@ export function startThroughputSync(o: ThroughputSyncOptions): ThroughputSync {
         known.set(r.phone_number_id, pace);
       }),
     );
+    if (failing) o.log.info({ numbers: rows.length }, "throughput read again");
+    failing = false;
   }
 
   function schedule(): void {
     if (closed) return;
     timer = setTimeout(() => {
       refresh()
-        .catch((err: unknown) => o.log.warn({ err }, "throughput read failed: keeping the last paces"))
+        .catch((err: unknown) => failed(err, "throughput read failed: keeping the last paces until it works"))
         .finally(schedule);
     }, o.refreshMs);
     timer.unref();
   }
 
   const ready = refresh()
-    .catch((err: unknown) => o.log.warn({ err }, "throughput read failed: pacing at THROUGHPUT_MPS until it works"))
+    .catch((err: unknown) => failed(err, "throughput read failed: pacing at THROUGHPUT_MPS until it works"))
     .finally(schedule);
   return {
     ready,
