@@ -189,6 +189,8 @@ describe("many numbers, many businesses", () => {
         name: "c-from-b",
         type: "utility",
         template_name: "order_update",
+        variables: null,
+        audience_filter: "{}",
         scheduled_at: new Date(),
         phone_number_id: B,
       })
