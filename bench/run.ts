@@ -15,6 +15,7 @@ const registry: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   enqueue: () => import("./enqueue.js"),
   delivery: () => import("./delivery.js"),
   "delivery-capacity": () => import("./delivery-capacity.js"),
+  "delivery-multi": () => import("./delivery-multi.js"),
   pacing: () => import("./delivery.js").then((m) => ({ benchmark: m.pacingBenchmark })),
   scheduler: () => import("./scheduler.js"),
   console: () => import("../apps/console/bench/console.js"),
