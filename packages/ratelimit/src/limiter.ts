@@ -90,9 +90,27 @@ export function createLimiter(opts: LimiterOptions): Limiter {
         });
       let waited = 0;
       for (;;) {
+        let dry = 0; // the bucket ran dry on a direct take: wait for the refill at the head of the line
+        if (!lines.busy(phoneNumberId)) {
+          // Nobody waits: the bucket has tokens, take one without queueing (concurrent takes keep 1,000 mps).
+          signal?.throwIfAborted();
+          const r = await take(phoneNumberId, recipient);
+          if (r.ok) return waited;
+          onWait?.(r.waitMs);
+          if (recipient !== undefined && r.waitMs > throughputWaitMax(phoneNumberId)) {
+            await pause(r.waitMs); // this recipient's pair limit: nobody else's wait
+            waited += r.waitMs;
+            continue;
+          }
+          dry = r.waitMs;
+        }
         await lines.enter(phoneNumberId, signal);
         let pairWait = 0;
         try {
+          if (dry > 0) {
+            await pause(dry);
+            waited += dry;
+          }
           for (;;) {
             signal?.throwIfAborted();
             const r = await take(phoneNumberId, recipient);

@@ -135,6 +135,33 @@ describe("acquire: one line per number in this process", () => {
     expect(waits).toBeLessThan(30);
   });
 
+  it("while the bucket has tokens nobody queues: takes go to Redis side by side", async () => {
+    // One take at a time would cap a 1,000 mps number at one process's Redis round trips per second.
+    let inFlight = 0;
+    let most = 0;
+    const watched = new Proxy(redis, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        if (prop !== "evalsha") return value.bind(target);
+        return async (...args: unknown[]) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            return await value.apply(target, args);
+          } finally {
+            inFlight -= 1;
+          }
+        };
+      },
+    });
+    const limiter = createLimiter({ redis: watched, keyPrefix: prefix, throughputMps: 1000 });
+    const pn = uniqueId("pn");
+    await limiter.take(pn); // loads the script
+    const waited = await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.acquire(pn, `r${i}`)));
+    expect(waited.every((ms) => ms === 0)).toBe(true);
+    expect(most).toBeGreaterThan(1);
+  });
+
   it("a recipient's pair wait is slept outside the line: the number's other recipients go meanwhile", async () => {
     const limiter = createLimiter({
       redis,
