@@ -249,7 +249,11 @@ export async function checkTemplates(t: DoctorTarget, db: Db | null): Promise<Ch
     };
   }
   const read = await Promise.all([
-    db.selectFrom("templates").select(["name", "locale", "status"]).execute(),
+    db
+      .selectFrom("templates")
+      .select(["name", "locale", "status"])
+      .where((eb) => eb.or([eb("waba_id", "=", t.wabaId), eb("waba_id", "is", null)])) // templates are per WABA
+      .execute(),
     db.selectFrom("template_sync_state").select(["synced_at", "problem"]).executeTakeFirst(),
   ]).catch(() => null);
   if (read === null) {
