@@ -1,42 +1,21 @@
 // Issue 15 through the built processes: receiver and processor started with an accounts.yaml of two businesses,
 // mock-meta serving the same WABAs and numbers (each WABA's webhooks signed with its own app secret).
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { connectBus, type Bus } from "@wa/bus";
 import { createDb, type Db } from "@wa/db";
 import { signBody } from "@wa/meta";
 import { startMockMeta } from "@wa/mock-meta";
-import { busNames, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import { busNames, dropStreams, TEST_NATS_URL, useTestDatabase } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { A, ACCOUNT_ENV, accountsFile, B, bodyFor, C, SECRET_X, SECRET_Y, WX, WY } from "./accounts-support.js";
-import { VERIFY_TOKEN, waitFor } from "./support.js";
+import { processStack, waitFor } from "./support.js";
 
-const dist = (f: string) => fileURLToPath(new URL(`../${f}`, import.meta.url));
 const tdb = useTestDatabase();
 const names = busNames();
+const stack = processStack();
 let db: Db;
 let admin: Bus;
-let receiver: ChildProcess;
-let processor: ChildProcess;
 let base = "";
 let meta: Awaited<ReturnType<typeof startMockMeta>>;
-const output: string[] = [];
-
-function start(file: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, [dist(file)], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  p.stdout?.on("data", (b: Buffer) => output.push(b.toString()));
-  p.stderr?.on("data", (b: Buffer) => output.push(b.toString()));
-  return p;
-}
-const stop = (p: ChildProcess | undefined) =>
-  new Promise<void>((resolve) => {
-    if (!p || p.exitCode !== null) return resolve();
-    p.once("exit", () => resolve());
-    p.kill("SIGTERM");
-  });
 
 const mock = async (path: string, body: unknown) => {
   const res = await fetch(`${meta.url}${path}`, {
@@ -66,39 +45,15 @@ const consent = async (customerId: string, channel: string) =>
 beforeAll(async () => {
   db = createDb(tdb.url, { max: 2 });
   admin = await connectBus({ url: TEST_NATS_URL, name: "accounts-e2e-admin" });
-  const env = {
+  base = await stack.up({
     ...names,
     ...ACCOUNT_ENV,
     ACCOUNTS_FILE: accountsFile(),
     DATABASE_URL: tdb.url,
-    REDIS_URL: TEST_REDIS_URL,
-    NATS_URL: TEST_NATS_URL,
-    REDIS_KEY_PREFIX: redisPrefix(),
     META_APP_SECRET: "not-used-with-accounts",
     META_PHONE_NUMBER_ID: A,
     META_WABA_ID: WX,
-    WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "info",
-    INBOX_DRAIN_MS: "100",
-  };
-  processor = start("../webhook-processor/dist/main.js", { ...env, OPS_PORT: "0" });
-  await waitFor(
-    "processor ready",
-    async () => /"service":"webhook-processor".*"msg":"ready"/.test(output.join("")),
-    20_000,
-  );
-  receiver = start("dist/main.js", env);
-  const port = await waitFor(
-    "receiver port",
-    async () => {
-      const m = /"port":(\d+),"msg":"ready"/.exec(output.join(""));
-      return m ? Number(m[1]) : null;
-    },
-    20_000,
-  );
-  base = `http://127.0.0.1:${port}`;
+  });
   meta = await startMockMeta({
     port: 0,
     webhookTargetUrl: `${base}/webhook`,
@@ -125,8 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await meta?.close();
-  await stop(receiver);
-  await stop(processor);
+  await stack.down();
   await dropStreams(admin.jsm, names);
   await admin.close();
   await db.destroy();

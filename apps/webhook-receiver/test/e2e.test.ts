@@ -1,34 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { connectBus, type Bus } from "@wa/bus";
 import { createDb, type Database, type Db } from "@wa/db";
 import { startMockMeta } from "@wa/mock-meta";
-import { busNames, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
+import { busNames, dropStreams, TEST_NATS_URL, TEST_REDIS_URL, useTestDatabase } from "@wa/testkit";
 import { type Insertable, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_SECRET, signed, statusBody, VERIFY_TOKEN, waitFor } from "./support.js";
+import { APP_SECRET, processStack, signed, statusBody, stop, VERIFY_TOKEN, waitFor } from "./support.js";
 
 // The built processes, as deployed: the receiver (real HTTP listen) and apps/webhook-processor, talking over NATS.
-const dist = (f: string) => fileURLToPath(new URL(`../${f}`, import.meta.url));
 const tdb = useTestDatabase();
 const names = busNames();
+const stack = processStack();
 let db: Db;
 let admin: Bus;
-let receiver: ChildProcess;
-let processor: ChildProcess;
 let base = "";
 let meta: Awaited<ReturnType<typeof startMockMeta>>;
-const output: string[] = [];
-
-function start(file: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, [dist(file)], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  p.stdout?.on("data", (b: Buffer) => output.push(b.toString()));
-  p.stderr?.on("data", (b: Buffer) => output.push(b.toString()));
-  return p;
-}
 
 type Outbound = Insertable<Database["messages"]>;
 const UNSET = [
@@ -54,48 +39,17 @@ const insertOutbound = (row: Omit<Outbound, (typeof UNSET)[number]>) =>
     .returning("id")
     .executeTakeFirstOrThrow();
 
-const stop = (p: ChildProcess | undefined) =>
-  new Promise<void>((resolve) => {
-    if (!p || p.exitCode !== null) return resolve();
-    p.once("exit", () => resolve());
-    p.kill("SIGTERM");
-  });
-
 beforeAll(async () => {
   db = createDb(tdb.url, { max: 2 });
   admin = await connectBus({ url: TEST_NATS_URL, name: "e2e-admin" });
-  const env = {
+  base = await stack.up({
     ...names,
     DATABASE_URL: tdb.url,
-    REDIS_URL: TEST_REDIS_URL,
-    NATS_URL: TEST_NATS_URL,
-    REDIS_KEY_PREFIX: redisPrefix(),
     META_APP_SECRET: APP_SECRET,
     // mock-meta's one number and WABA: the processor routes every event by them
     META_PHONE_NUMBER_ID: "100000000000001",
     META_WABA_ID: "200000000000001",
-    WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "info",
-    INBOX_DRAIN_MS: "100",
-  };
-  processor = start("../webhook-processor/dist/main.js", { ...env, OPS_PORT: "0" });
-  await waitFor(
-    "processor ready",
-    async () => output.join("").includes('"service":"webhook-processor"') && /"msg":"ready"/.test(output.join("")),
-    20_000,
-  );
-  receiver = start("dist/main.js", env);
-  const port = await waitFor(
-    "receiver port",
-    async () => {
-      const m = /"port":(\d+),"msg":"ready"/.exec(output.join(""));
-      return m ? Number(m[1]) : null;
-    },
-    20_000,
-  );
-  base = `http://127.0.0.1:${port}`;
+  });
   meta = await startMockMeta({
     port: 0,
     appSecret: APP_SECRET,
@@ -106,8 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await meta?.close();
-  await stop(receiver);
-  await stop(processor);
+  await stack.down();
   await dropStreams(admin.jsm, names);
   await admin.close();
   await db.destroy();
@@ -219,7 +172,7 @@ describe("receiver and processor processes", () => {
 
   it("with NATS unreachable the receiver answers 200 from the inbox and the event is applied after recovery", async () => {
     // A receiver pointed at a closed NATS port: its bodies go to webhook_inbox; the running processor drains them.
-    const lonely = start("dist/main.js", {
+    const lonely = stack.start("dist/main.js", {
       ...names,
       DATABASE_URL: tdb.url,
       NATS_URL: "nats://127.0.0.1:1",
@@ -231,11 +184,11 @@ describe("receiver and processor processes", () => {
       REDIS_URL: TEST_REDIS_URL,
     });
     try {
-      const seen = output.length;
+      const seen = stack.output.length;
       const port = await waitFor(
         "second receiver port",
         async () => {
-          const m = /"port":(\d+),"msg":"ready"/.exec(output.slice(seen).join(""));
+          const m = /"port":(\d+),"msg":"ready"/.exec(stack.output.slice(seen).join(""));
           return m ? Number(m[1]) : null;
         },
         20_000,

@@ -1,6 +1,9 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { signBody } from "@wa/meta";
 import { createLogger, createMetrics, type Logger } from "@wa/observability";
+import { redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 
 export const APP_SECRET = "test-app-secret-123";
 export const VERIFY_TOKEN = "verify-me-456";
@@ -68,4 +71,68 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Stops a spawned process (SIGTERM) and resolves once it has exited; an absent or exited one resolves at once. */
+export const stop = (p: ChildProcess | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!p || p.exitCode !== null) return resolve();
+    p.once("exit", () => resolve());
+    p.kill("SIGTERM");
+  });
+
+/** The built receiver and webhook-processor, spawned as deployed, their stdout and stderr kept in `output`. */
+export function processStack() {
+  const output: string[] = [];
+  let processor: ChildProcess | undefined;
+  let receiver: ChildProcess | undefined;
+  /** Spawns a built file (relative to this app) with the test's environment on top of this process's. */
+  const start = (file: string, env: Record<string, string>): ChildProcess => {
+    const p = spawn(process.execPath, [fileURLToPath(new URL(`../${file}`, import.meta.url))], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    p.stdout?.on("data", (b: Buffer) => output.push(b.toString()));
+    p.stderr?.on("data", (b: Buffer) => output.push(b.toString()));
+    return p;
+  };
+  return {
+    output,
+    start,
+    /** Starts the processor, then the receiver (real listen on 127.0.0.1); resolves with the receiver's base URL. */
+    async up(env: Record<string, string>): Promise<string> {
+      const all = {
+        REDIS_URL: TEST_REDIS_URL,
+        NATS_URL: TEST_NATS_URL,
+        REDIS_KEY_PREFIX: redisPrefix(),
+        WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        INBOX_DRAIN_MS: "100",
+        ...env,
+      };
+      processor = start("../webhook-processor/dist/main.js", { ...all, OPS_PORT: "0" });
+      await waitFor(
+        "processor ready",
+        async () => /"service":"webhook-processor".*"msg":"ready"/.test(output.join("")),
+        20_000,
+      );
+      receiver = start("dist/main.js", all);
+      const port = await waitFor(
+        "receiver port",
+        async () => {
+          const m = /"port":(\d+),"msg":"ready"/.exec(output.join(""));
+          return m ? Number(m[1]) : null;
+        },
+        20_000,
+      );
+      return `http://127.0.0.1:${port}`;
+    },
+    /** Stops the receiver, then the processor. */
+    async down(): Promise<void> {
+      await stop(receiver);
+      await stop(processor);
+    },
+  };
 }
