@@ -10,7 +10,7 @@ import { createDb } from "@wa/db";
 import { createStateStore } from "@wa/state";
 import { useTestDatabase } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, harness } from "./support.js";
+import { type Harness, harness, outbound } from "./support.js";
 
 const WX = "300000000000001";
 const WY = "300000000000002";
@@ -111,39 +111,8 @@ const consent = async (customerId: string, channel: string) =>
   )?.marketing_consent;
 const deadLetters = () => h.db.selectFrom("webhook_dead_letters").select(["kind", "error"]).orderBy("id").execute();
 
-async function outboundFrom(number: string, customerId: string, channel: string, wamid: string): Promise<string> {
-  await h.db
-    .insertInto("customers")
-    .values({ customer_id: customerId, channel })
-    .onConflict((oc) => oc.columns(["channel", "customer_id"]).doNothing())
-    .execute();
-  const row = await h.db
-    .insertInto("messages")
-    .values({
-      customer_id: customerId,
-      phone_number_id: number,
-      direction: "outbound",
-      category: "marketing",
-      kind: "template",
-      content: "{}",
-      status: "sent",
-      wamid,
-      campaign_id: null,
-      template_name: "promo",
-      template_locale: "en",
-      error_code: null,
-      error_title: null,
-      error_details: null,
-      error_explanation: null,
-      status_reason: null,
-      deliver_at: null,
-      idempotency_key: null,
-      request_hash: null,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const outboundFrom = (number: string, customerId: string, channel: string, wamid: string) =>
+  outbound(h.db, { customerId, wamid, channel, phoneNumberId: number });
 const statusOf = async (id: string) =>
   (await h.db.selectFrom("messages").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
 

@@ -117,11 +117,15 @@ export async function outbound(
     status?: "sent" | "sending" | "queued";
     campaignId?: string;
     sentAt?: Date;
+    /** The number it was sent from (PHONE_ID unless given). */
+    phoneNumberId?: string;
+    /** The customer's channel (the column's default unless given). */
+    channel?: string;
   },
 ): Promise<string> {
   await db
     .insertInto("customers")
-    .values({ customer_id: o.customerId })
+    .values({ customer_id: o.customerId, ...(o.channel ? { channel: o.channel } : {}) })
     .onConflict((oc) => oc.columns(["channel", "customer_id"]).doNothing())
     .execute();
   const row = await db
@@ -136,7 +140,7 @@ export async function outbound(
       wamid: o.wamid,
       campaign_id: o.campaignId ?? null,
       sent_at: o.sentAt ?? null,
-      phone_number_id: PHONE_ID,
+      phone_number_id: o.phoneNumberId ?? PHONE_ID,
       template_name: "promo",
       template_locale: "en",
       error_code: null,
