@@ -1,90 +1,36 @@
-import { connectBus, ensureTopology, publishOutbound, type Bus } from "@wa/bus";
+import { connectBus, publishOutbound, type Bus } from "@wa/bus";
 import { createCompliance } from "@wa/compliance";
-import { createDb, type Db } from "@wa/db";
+import type { Db } from "@wa/db";
 import { createMessaging, reconcileOnce } from "@wa/messaging";
-import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
-import { createRedis } from "@wa/ratelimit";
+import type { RunningMockMeta } from "@wa/mock-meta";
 import { createStateStore } from "@wa/state";
-import {
-  busNames,
-  clearRedisPrefix,
-  createTestDatabase,
-  dropStreams,
-  redisPrefix,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-  type TestDatabase,
-} from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { phone, silentLog, spawnWorker, waitFor, type Proc } from "./support.js";
+import { queuedTemplates, workerStack } from "./stack.js";
+import { phone, silentLog, waitFor, type Proc } from "./support.js";
 
 const CONCURRENCY = 16;
-let t: TestDatabase;
+const stack = workerStack({ busName: "delivery-worker-test", dbMax: 10 });
+const { names, prefix, running } = stack;
 let db: Db;
 let redis: Redis;
 let bus: Bus;
 let mock: RunningMockMeta;
-const names = busNames();
-const prefix = redisPrefix();
-const running: Proc[] = [];
 
-function env(): Record<string, string> {
-  return {
-    DATABASE_URL: t.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    NATS_URL: TEST_NATS_URL,
-    ...names,
-    META_API_BASE_URL: mock.url,
+const start = (): Proc =>
+  stack.start({
     META_ACCESS_TOKEN: "mock-token",
     META_PHONE_NUMBER_ID: "100000000000001",
     META_WABA_ID: "200000000000001",
-    OPS_PORT: "0",
-    LOG_LEVEL: "warn",
     DELIVERY_CONCURRENCY: String(CONCURRENCY),
     THROUGHPUT_MPS: "1000",
     SHUTDOWN_DEADLINE_MS: "8000",
-  };
-}
-
-function start(): Proc {
-  const w = spawnWorker(env());
-  running.push(w);
-  return w;
-}
+  });
 
 /** Queued rows straight into Postgres plus their envelopes: a burst as the gateway would leave it. */
 async function burst(n: number): Promise<{ ids: string[]; tos: string[] }> {
-  const tos = Array.from({ length: n }, () => phone());
-  await db
-    .insertInto("customers")
-    .values(tos.map((to) => ({ customer_id: to, phone: to })))
-    .execute();
-  const rows = await db
-    .insertInto("messages")
-    .values(
-      tos.map((to) => ({
-        customer_id: to,
-        direction: "outbound" as const,
-        category: "utility" as const,
-        kind: "template",
-        status: "queued" as const,
-        content: JSON.stringify({
-          type: "template",
-          template_name: "order_update",
-          locale: "en",
-          variables: ["Ann", "A-1"],
-        }),
-        template_name: "order_update",
-        template_locale: "en",
-        queued_at: new Date(),
-      })),
-    )
-    .returning("id")
-    .execute();
-  const ids = rows.map((r) => r.id);
+  const { ids, tos } = await queuedTemplates(db, n, ["Ann", "A-1"]);
   for (let i = 0; i < ids.length; i += 200)
     await Promise.all(ids.slice(i, i + 200).map((id) => publishOutbound(bus.js, names, { message_id: id })));
   return { ids, tos };
@@ -115,8 +61,7 @@ async function acceptedCalls(tos: string[]): Promise<Map<string, number>> {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  db = createDb(t.url, { max: 10 });
+  ({ db, redis, bus, mock } = await stack.up({ port: 0, throughputMps: 1000 }));
   await db
     .insertInto("templates")
     .values({
@@ -133,22 +78,11 @@ beforeAll(async () => {
     .insertInto("phone_numbers")
     .values({ phone_number_id: "100000000000001", waba_id: "200000000000001", throughput_mps: 1000 })
     .execute();
-  redis = createRedis(TEST_REDIS_URL, { lazy: true });
-  await redis.connect();
-  bus = await connectBus({ url: TEST_NATS_URL, name: "delivery-worker-test" });
-  await ensureTopology(bus.jsm, names);
-  mock = await startMockMeta({ port: 0, throughputMps: 1000 });
 });
 
 afterAll(async () => {
   for (const w of running) if (w.proc.exitCode === null) w.proc.kill("SIGKILL");
-  await mock.close();
-  await dropStreams(bus.jsm, names);
-  await bus.close();
-  await clearRedisPrefix(redis, prefix);
-  await redis.quit();
-  await db.destroy();
-  await t.drop();
+  await stack.down();
 });
 
 describe("apps/delivery-worker (node dist/main.js)", () => {

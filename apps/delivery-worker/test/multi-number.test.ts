@@ -3,39 +3,27 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectBus, ensureTopology, publishOutbound, type Bus } from "@wa/bus";
-import { createDb, type Db } from "@wa/db";
-import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
-import { createRedis } from "@wa/ratelimit";
-import {
-  busNames,
-  clearRedisPrefix,
-  createTestDatabase,
-  dropStreams,
-  redisPrefix,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-  type TestDatabase,
-} from "@wa/testkit";
+import { publishOutbound, type Bus } from "@wa/bus";
+import type { Db } from "@wa/db";
+import type { RunningMockMeta } from "@wa/mock-meta";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { phone, spawnWorker, waitFor, type Proc } from "./support.js";
+import { queuedTemplates, workerStack } from "./stack.js";
+import { waitFor, type Proc } from "./support.js";
 
 const WABA_A = "300000000000001";
 const WABA_B = "300000000000002";
 const A1 = "310000000000001"; // the default number
 const A2 = "310000000000002";
 const B1 = "320000000000001";
-let t: TestDatabase;
+const stack = workerStack({ busName: "delivery-worker-multi-test", dbMax: 4 });
+const { names, prefix, running } = stack;
 let db: Db;
 let redis: Redis;
 let bus: Bus;
 let mock: RunningMockMeta;
 let accountsFile: string;
-const names = busNames();
-const prefix = redisPrefix();
-const running: Proc[] = [];
 
 const ACCOUNTS_YAML = `businesses:
   - id: acme
@@ -56,14 +44,8 @@ const ACCOUNTS_YAML = `businesses:
           - { id: "${B1}" }
 `;
 
-function start(extra: Record<string, string> = {}): Proc {
-  const w = spawnWorker({
-    DATABASE_URL: t.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    NATS_URL: TEST_NATS_URL,
-    ...names,
-    META_API_BASE_URL: mock.url,
+const start = (extra: Record<string, string> = {}): Proc =>
+  stack.start({
     META_ACCESS_TOKEN: "unused-with-accounts-yaml",
     META_PHONE_NUMBER_ID: A1,
     META_WABA_ID: WABA_A,
@@ -72,17 +54,12 @@ function start(extra: Record<string, string> = {}): Proc {
     TEST_SECRET_A: "secret-a",
     TEST_TOKEN_B: "token-b",
     TEST_SECRET_B: "secret-b",
-    OPS_PORT: "0",
-    LOG_LEVEL: "warn",
     DELIVERY_CONCURRENCY: "16",
     THROUGHPUT_MPS: "80",
     THROUGHPUT_REFRESH_SECS: "1",
     SENDING_PROBE_SECS: "3600",
     ...extra,
   });
-  running.push(w);
-  return w;
-}
 
 async function stopAll(): Promise<void> {
   for (const w of running.splice(0)) {
@@ -102,35 +79,7 @@ const publish = (ids: string[]) => Promise.all(ids.map((id) => publishOutbound(b
 
 /** n queued template rows from `from`, envelopes not yet published. */
 async function queued(from: string | null, n: number): Promise<string[]> {
-  const tos = Array.from({ length: n }, () => phone());
-  await db
-    .insertInto("customers")
-    .values(tos.map((to) => ({ customer_id: to, phone: to })))
-    .execute();
-  const rows = await db
-    .insertInto("messages")
-    .values(
-      tos.map((to) => ({
-        customer_id: to,
-        direction: "outbound" as const,
-        category: "utility" as const,
-        kind: "template",
-        status: "queued" as const,
-        phone_number_id: from,
-        content: JSON.stringify({
-          type: "template",
-          template_name: "order_update",
-          locale: "en",
-          variables: ["A", "1"],
-        }),
-        template_name: "order_update",
-        template_locale: "en",
-        queued_at: new Date(),
-      })),
-    )
-    .returning("id")
-    .execute();
-  return rows.map((r) => r.id);
+  return (await queuedTemplates(db, n, ["A", "1"], from)).ids;
 }
 
 interface Sent {
@@ -155,13 +104,7 @@ type Stats = { by_phone_number_id: Record<string, { accepted: number; by_code: R
 const stats = async (): Promise<Stats> => (await (await fetch(`${mock.url}/_mock/stats`)).json()) as Stats;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  db = createDb(t.url, { max: 4 });
-  redis = createRedis(TEST_REDIS_URL, { lazy: true });
-  await redis.connect();
-  bus = await connectBus({ url: TEST_NATS_URL, name: "delivery-worker-multi-test" });
-  await ensureTopology(bus.jsm, names);
-  mock = await startMockMeta({
+  ({ db, redis, bus, mock } = await stack.up({
     port: 0,
     knobs: { triggers: false },
     accounts: [
@@ -173,7 +116,7 @@ beforeAll(async () => {
       },
       { wabaId: WABA_B, token: "token-b", appSecret: "secret-b", numbers: [{ phoneNumberId: B1, throughputMps: 80 }] },
     ],
-  });
+  }));
   accountsFile = join(mkdtempSync(join(tmpdir(), "wa-accounts-")), "accounts.yaml");
   writeFileSync(accountsFile, ACCOUNTS_YAML);
 });
@@ -182,13 +125,7 @@ afterEach(stopAll);
 
 afterAll(async () => {
   await stopAll();
-  await mock.close();
-  await dropStreams(bus.jsm, names);
-  await bus.close();
-  await clearRedisPrefix(redis, prefix);
-  await redis.quit();
-  await db.destroy();
-  await t.drop();
+  await stack.down();
 });
 
 describe("delivery from many numbers (node dist/main.js, accounts.yaml)", () => {
