@@ -17,7 +17,11 @@ import {
 let stack: Stack;
 let processor: RunningApp;
 let scheduler: RunningApp;
-const FAST_RECONCILER = { RECONCILE_EVERY_MS: "300", STUCK_SENDING_SECS: "5" };
+// MAYBE_SENT_WAIT_SECS under the 90 s settle wait: a worker killed between its meta_call_at stamp and the request
+// leaving leaves a row Meta never got; with status webhooks still arriving, the reconciler sends it again after
+// this wait (the default 600 s would outlast the test). The mock's webhooks come within a second, so no row
+// Meta did get waits this long.
+const FAST_RECONCILER = { RECONCILE_EVERY_MS: "300", STUCK_SENDING_SECS: "5", MAYBE_SENT_WAIT_SECS: "20" };
 
 beforeAll(async () => {
   stack = await startStack();
