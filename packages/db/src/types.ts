@@ -1,12 +1,16 @@
-import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from "kysely";
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type {
+  AgentKeysTable,
+  ApiTokensTable,
+  LoginAttemptsTable,
+  OperatorSessionsTable,
+  OperatorsTable,
+} from "./access-types.js";
+import type { CreatedAt, Json, NullableJson, NullableTimestamp, Timestamp, UpdatedAt } from "./column-types.js";
+
+export type { OperatorRole } from "./access-types.js";
 
 // Hand-written to match migrations/; snake_case as in the database, nullable = `T | null`, never optional.
-type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-type Json<T extends object | null> = JSONColumnType<T, string, string>;
-type NullableJson<T extends object> = JSONColumnType<T | null, string | null | undefined, string | null>;
 
 export type Consent = "granted" | "revoked" | "unknown";
 export type MessageCategory = "marketing" | "utility" | "authentication" | "service";
@@ -34,7 +38,6 @@ export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
 type AuditActorKind = "agent" | "system" | "webhook" | "operator";
 /** Who acted: a kind, optionally naming the one who did ("operator:alice"); the column's CHECK allows both. */
 export type AuditActor = AuditActorKind | `${AuditActorKind}:${string}`;
-export type OperatorRole = "viewer" | "operator" | "admin";
 
 interface PhoneNumbersTable {
   phone_number_id: string;
@@ -284,36 +287,6 @@ interface AuditLogsTable {
   created_at: CreatedAt;
 }
 
-interface OperatorsTable {
-  id: Generated<string>; // bigserial
-  name: string;
-  role: OperatorRole;
-  password_hash: string; // scrypt$N$r$p$salt$hash
-  disabled_at: NullableTimestamp;
-  created_at: CreatedAt;
-  updated_at: UpdatedAt;
-}
-
-interface OperatorSessionsTable {
-  id_hash: string; // sha256 of the cookie value: a database leak yields no usable session
-  operator_id: string;
-  csrf_token: string;
-  created_at: CreatedAt;
-  last_seen_at: UpdatedAt;
-  expires_at: Timestamp;
-}
-
-interface ApiTokensTable {
-  id: Generated<string>;
-  operator_id: string;
-  name: string;
-  token_hash: string; // sha256 of the token; the token itself is shown once
-  prefix: string; // first characters, to recognise a token in a list
-  created_at: CreatedAt;
-  last_used_at: NullableTimestamp;
-  revoked_at: NullableTimestamp;
-}
-
 /** Another id of a customer (phone digits or BSUID) → the customers row that holds the history. */
 interface CustomerAliasesTable {
   channel: ColumnType<string, string | undefined, string>;
@@ -344,32 +317,6 @@ interface ApprovalsTable {
   refusal: NullableJson<Record<string, unknown>>;
   idempotency_key: string | null; // the agent's key: a repeat while pending answers this approval
   request_hash: string | null; // the request's content: the same key with other content is DUPLICATE_REQUEST
-}
-
-interface AgentKeysTable {
-  id: Generated<string>;
-  name: string; // the agent; audit entries say "agent:<name>"
-  key_hash: string; // sha256 of the key; the key itself is shown once
-  prefix: string;
-  read_only: Generated<boolean>;
-  allowed_tools: string[] | null; // null = every tool
-  allowed_numbers: string[] | null; // phone_number_ids; null = every number
-  allowed_categories: string[] | null; // template categories; null = every category
-  marketing_daily_limit: number | null; // marketing sends per day by this agent; null = no own limit
-  approval_actions: Generated<string[]>; // tool names (or categories) that wait for a person's approval
-  rate_limit_per_sec: number | null; // null = MCP_RATE_LIMIT_PER_SEC
-  created_by: string;
-  created_at: CreatedAt;
-  last_used_at: NullableTimestamp;
-  revoked_at: NullableTimestamp;
-}
-
-interface LoginAttemptsTable {
-  id: Generated<string>;
-  name: string;
-  ip: string;
-  ok: boolean;
-  attempted_at: CreatedAt;
 }
 
 export interface Database {
