@@ -1,5 +1,6 @@
 import type { MetaResult } from "../result.js";
 import { createGraphCall } from "./graph-request.js";
+import { fetchTransport, undiciTransport } from "./http-transport.js";
 import { createTemplatePayload, markReadPayload, richPayload, templatePayload, textPayload } from "./payloads.js";
 import {
   createdTemplateSchema,
@@ -49,8 +50,8 @@ const WABA_FIELDS = [
 ];
 
 /**
- * Graph API client. Holds no sockets of its own: Node 20's global fetch (undici) pools and keeps
- * connections alive by default, so there is nothing to close.
+ * Graph API client. Holds no sockets of its own: calls share one undici keep-alive pool per process
+ * (http-transport.ts), so there is nothing to close. An injected `fetch` replaces the transport.
  */
 export function createMetaClient(config: MetaClientConfig): MetaClient {
   const call = createGraphCall({
@@ -58,7 +59,7 @@ export function createMetaClient(config: MetaClientConfig): MetaClient {
     version: config.version,
     accessToken: config.accessToken,
     timeoutMs: config.timeoutMs ?? 10_000,
-    fetch: config.fetch ?? globalThis.fetch,
+    transport: config.fetch ? fetchTransport(config.fetch) : undiciTransport,
   });
 
   const listTemplates: MetaClient["listTemplates"] = (input = {}) =>

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { MetaError, MetaResult } from "../result.js";
 import { graphErrorFrom, redactSecret, syntheticError } from "./graph-error.js";
+import type { HttpTransport } from "./http-transport.js";
 
 interface GraphRequest {
   method: "GET" | "POST";
@@ -17,7 +18,7 @@ interface GraphSettings {
   version: string;
   accessToken: string;
   timeoutMs: number;
-  fetch: typeof fetch;
+  transport: HttpTransport;
 }
 
 function buildUrl(s: GraphSettings, req: GraphRequest): string {
@@ -28,9 +29,12 @@ function buildUrl(s: GraphSettings, req: GraphRequest): string {
   return url.toString();
 }
 
+// fetch wraps the fault in a TypeError with a cause; undici's request() throws it as is.
 function causeText(err: unknown): string {
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === "string") return cause.code;
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === "string") return code;
   if (cause && typeof cause.message === "string") return cause.message;
   return err instanceof Error ? err.message : String(err);
 }
@@ -45,7 +49,7 @@ export function createGraphCall(s: GraphSettings): GraphCall {
     let status: number | null = null;
     let text: string;
     try {
-      const res = await s.fetch(buildUrl(s, req), {
+      const res = await s.transport(buildUrl(s, req), {
         method: req.method,
         headers: {
           authorization: `Bearer ${s.accessToken}`,
@@ -56,7 +60,7 @@ export function createGraphCall(s: GraphSettings): GraphCall {
         signal,
       });
       status = res.status;
-      text = await res.text();
+      text = res.text;
     } catch (err) {
       if (timeout.aborted) {
         return fail(syntheticError("timeout", `Meta did not answer ${label} within ${s.timeoutMs} ms`, status, secret));
