@@ -5,7 +5,11 @@ import { createMetaClient, type MetaResult } from "../src/index.js";
 
 // The default transport (undici's pool) against a bare node:http server: socket faults a Graph client must
 // report the way the delivery worker expects (a cut after the request left is never 'refused').
-const SEND_OK = { messaging_product: "whatsapp", contacts: [{ input: "1", wa_id: "1" }], messages: [{ id: "wamid.T" }] };
+const SEND_OK = {
+  messaging_product: "whatsapp",
+  contacts: [{ input: "1", wa_id: "1" }],
+  messages: [{ id: "wamid.T" }],
+};
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
