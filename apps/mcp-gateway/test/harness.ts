@@ -7,6 +7,8 @@ import { startTemplateSync } from "@wa/compliance";
 import { startDeliveryWorker, type DeliveryWorker } from "@wa/messaging";
 import { createLogger } from "@wa/observability";
 import { connectBus } from "@wa/bus";
+import type { Db } from "@wa/db";
+import type { StateStore } from "@wa/state";
 import {
   busNames,
   createTestDatabase,
@@ -128,4 +130,31 @@ export function startDelivery(clients: Clients, concurrency = 4): DeliveryWorker
   if (!js) throw new Error("NATS is not reachable");
   const cfg = clients.deps.cfg;
   return startDeliveryWorker({ ...clients.deps, js, names: cfg, concurrency, phoneNumberId: cfg.META_PHONE_NUMBER_ID });
+}
+
+/** The send tools' customers: IN_WINDOW wrote a minute ago and granted marketing and utility; COLD never wrote. */
+export const IN_WINDOW = "+44 7700 900123";
+export const IN_WINDOW_ID = "447700900123";
+export const COLD = "447700900456";
+
+/** A gateway whose templates are synced and whose IN_WINDOW customer is in the window with consent. */
+export async function setupSendEnv(): Promise<{ env: Env; gw: Gateway; db: Db; state: StateStore }> {
+  const env = await setupEnv();
+  const gw = await env.gateway();
+  const state = gw.clients.deps.state;
+  await gw.call("list_templates", {});
+  await state.recordInbound({ customerId: IN_WINDOW_ID }, Date.now() - 60_000);
+  await state.setConsent(
+    { customerId: IN_WINDOW_ID },
+    { marketing: "granted", utility: "granted" },
+    { source: "test" },
+  );
+  return { env, gw, db: gw.clients.deps.db, state };
+}
+
+/** Messages in this gateway's delivery stream: each send or retry publishes one. */
+export async function outboundOnNats(gw: Gateway): Promise<number> {
+  const js = gw.clients.deps.bus.js();
+  if (!js) throw new Error("gateway has no NATS link");
+  return (await (await js.streams.get(gw.clients.deps.cfg.DELIVERY_STREAM)).info()).state.messages;
 }
