@@ -1,11 +1,9 @@
 // "Sync now" runs @wa/compliance's syncTemplates (the gateway's sync) against mock-meta's template list.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { openTemplateSources, syncTemplates } from "@wa/compliance";
 import { createMetaClient } from "@wa/meta";
 import { DEFAULT_WABA_ID, SEED_TEMPLATES, startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { createApiToken } from "@wa/operators";
+import { TWO_BUSINESSES, twoBusinessesOnMockMeta, writeTwoBusinesses } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsoleApp } from "../src/app.js";
 import { logIn, newOperator, useConsole } from "./support.js";
@@ -37,9 +35,6 @@ function consoleWithMeta(accessToken: string) {
 
 /** A seed template renamed, with its own Meta id (one WABA's own template). */
 const seed = (name: string, id: string) => ({ ...SEED_TEMPLATES[0]!, id, name });
-/** One business of accounts.yaml with one WABA and one number; its token from <BUSINESS>_TOKEN. */
-const business = (waba: string, id: string, name: string, dflt: boolean) =>
-  `  - id: ${name}\n${dflt ? "    default: true\n" : ""}    wabas:\n      - id: "${waba}"\n        token: { env: ${name.toUpperCase()}_TOKEN }\n        app_secret: { env: NONE }\n        numbers: [{ id: "${id}" }]\n`;
 
 async function apiAs(app: ReturnType<typeof createConsoleApp>, role: "operator") {
   const op = await newOperator(env.db, role);
@@ -129,40 +124,24 @@ describe("templates: sync now", () => {
   });
 
   it("with accounts.yaml every WABA is synced with its own token, and the list shows each template's WABA", async () => {
-    const WX = "300000000000001";
-    const WY = "300000000000002";
+    const { WX, WY } = TWO_BUSINESSES;
+    const [x, y] = twoBusinessesOnMockMeta();
     const multi = await startMockMeta({
       port: 0,
       accounts: [
-        {
-          wabaId: WX,
-          token: "token-x",
-          appSecret: "s-x",
-          numbers: [{ phoneNumberId: "310000000000001" }],
-          templates: [seed("x_promo", "810000000000001")],
-        },
-        {
-          wabaId: WY,
-          token: "token-y",
-          appSecret: "s-y",
-          numbers: [{ phoneNumberId: "320000000000001" }],
-          templates: [seed("y_promo", "820000000000001")],
-        },
+        { ...x, templates: [seed("x_promo", "810000000000001")] },
+        { ...y, templates: [seed("y_promo", "820000000000001")] },
       ],
     });
     try {
-      const dir = mkdtempSync(join(tmpdir(), "wa-console-wabas-"));
-      writeFileSync(
-        join(dir, "accounts.yaml"),
-        `businesses:\n${business(WX, "310000000000001", "x", true)}${business(WY, "320000000000001", "y", false)}`,
-      );
       const cfg = {
-        ACCOUNTS_FILE: join(dir, "accounts.yaml"),
+        ACCOUNTS_FILE: writeTwoBusinesses(),
         META_API_BASE_URL: multi.url,
         META_API_VERSION: "v25.0",
         META_TIMEOUT_MS: 5000,
       };
-      const wabas = await openTemplateSources(env.db, cfg, { X_TOKEN: "token-x", Y_TOKEN: "token-y" });
+      const { X_TOKEN, Y_TOKEN } = TWO_BUSINESSES.env; // tokens alone: syncing templates needs no app secret
+      const wabas = await openTemplateSources(env.db, cfg, { X_TOKEN, Y_TOKEN });
       expect(wabas?.map((w) => w.wabaId)).toEqual([WX, WY]);
       const app = createConsoleApp({
         ...env.deps,

@@ -1,22 +1,17 @@
 // Many numbers (issue 15) through the built app: each message is sent from its own number with its WABA's token,
 // each number paced at its own phone_numbers.throughput_mps (re-read without a restart), pauses per number.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { publishOutbound, type Bus } from "@wa/bus";
 import type { Db } from "@wa/db";
 import type { RunningMockMeta } from "@wa/mock-meta";
+import { TWO_BUSINESSES, twoBusinessesOnMockMeta, writeTwoBusinesses } from "@wa/testkit";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queuedTemplates, workerStack } from "./stack.js";
 import { waitFor, type Proc } from "./support.js";
 
-const WABA_A = "300000000000001";
-const WABA_B = "300000000000002";
-const A1 = "310000000000001"; // the default number
-const A2 = "310000000000002";
-const B1 = "320000000000001";
+// Business x's numbers A1 (the default) and A2 share WABA_A and its token; business y's B1 has its own WABA.
+const { WX: WABA_A, A: A1, B: A2, C: B1 } = TWO_BUSINESSES;
 const stack = workerStack({ busName: "delivery-worker-multi-test", dbMax: 4 });
 const { names, prefix, running } = stack;
 let db: Db;
@@ -25,35 +20,13 @@ let bus: Bus;
 let mock: RunningMockMeta;
 let accountsFile: string;
 
-const ACCOUNTS_YAML = `businesses:
-  - id: acme
-    default: true
-    wabas:
-      - id: "${WABA_A}"
-        token: { env: TEST_TOKEN_A }
-        app_secret: { env: TEST_SECRET_A }
-        numbers:
-          - { id: "${A1}", default: true }
-          - { id: "${A2}" }
-  - id: globex
-    wabas:
-      - id: "${WABA_B}"
-        token: { env: TEST_TOKEN_B }
-        app_secret: { env: TEST_SECRET_B }
-        numbers:
-          - { id: "${B1}" }
-`;
-
 const start = (extra: Record<string, string> = {}): Proc =>
   stack.start({
     META_ACCESS_TOKEN: "unused-with-accounts-yaml",
     META_PHONE_NUMBER_ID: A1,
     META_WABA_ID: WABA_A,
     ACCOUNTS_FILE: accountsFile,
-    TEST_TOKEN_A: "token-a",
-    TEST_SECRET_A: "secret-a",
-    TEST_TOKEN_B: "token-b",
-    TEST_SECRET_B: "secret-b",
+    ...TWO_BUSINESSES.env,
     DELIVERY_CONCURRENCY: "16",
     THROUGHPUT_MPS: "80",
     THROUGHPUT_REFRESH_SECS: "1",
@@ -107,18 +80,9 @@ beforeAll(async () => {
   ({ db, redis, bus, mock } = await stack.up({
     port: 0,
     knobs: { triggers: false },
-    accounts: [
-      {
-        wabaId: WABA_A,
-        token: "token-a",
-        appSecret: "secret-a",
-        numbers: [{ phoneNumberId: A1, throughputMps: 80 }, { phoneNumberId: A2 }],
-      },
-      { wabaId: WABA_B, token: "token-b", appSecret: "secret-b", numbers: [{ phoneNumberId: B1, throughputMps: 80 }] },
-    ],
+    accounts: twoBusinessesOnMockMeta(), // each number at mock-meta's default 80 mps
   }));
-  accountsFile = join(mkdtempSync(join(tmpdir(), "wa-accounts-")), "accounts.yaml");
-  writeFileSync(accountsFile, ACCOUNTS_YAML);
+  accountsFile = writeTwoBusinesses();
 });
 
 afterEach(stopAll);
@@ -134,7 +98,7 @@ describe("delivery from many numbers (node dist/main.js, accounts.yaml)", () => 
     const ids = [...(await burst(B1, 3)), ...(await burst(A2, 3)), ...(await burst(null, 3))];
     await waitFor("all sent", () => allSent(ids), 30_000);
     const by = await sentFrom(ids);
-    // mock-meta answers 100/33 to another WABA's token on a number, so B1's success proves token-b was used.
+    // mock-meta answers 100/33 to another WABA's token on a number, so B1's success proves token-y was used.
     expect([...by.entries()].map(([p, s]) => [p, s.n]).toSorted()).toEqual([
       [A1, 3],
       [A2, 3],
@@ -199,7 +163,7 @@ describe("delivery from many numbers (node dist/main.js, accounts.yaml)", () => 
   }, 90_000);
 
   it("an invalid token on one WABA pauses only that WABA's numbers; the other business keeps sending", async () => {
-    start({ TEST_TOKEN_B: "revoked-token" });
+    start({ Y_TOKEN: "revoked-token" });
     const fromB = await burst(B1, 3);
     const fromA = [...(await burst(A1, 3)), ...(await burst(A2, 3))];
     await waitFor("A's sent", () => allSent(fromA), 30_000);

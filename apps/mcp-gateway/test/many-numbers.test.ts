@@ -8,7 +8,7 @@ import { createGatewayServer } from "../src/server.js";
 import type { Gateway } from "./harness.js";
 import { A, B, B_DISPLAY, C, type ManyNumbers, startManyNumbers, WABA_X, WABA_Y } from "./many-numbers-stack.js";
 
-// Issue 15 through the real gateway (stack: many-numbers-stack.ts): business X = numbers A, B (one WABA), Y = C.
+// Issue 15 through the real gateway (stack: many-numbers-stack.ts): business x = numbers A, B (one WABA), y = C.
 // The window is per (number, customer); consent and the marketing cap are per business.
 let stack: ManyNumbers;
 let gw: Gateway;
@@ -40,7 +40,7 @@ describe("many numbers, many businesses", () => {
     const fromA = await gw.call("send_message", { to, text: "On its way!", from: A });
     expect(fromA.structured).toMatchObject({
       status: "queued",
-      from: { phone_number_id: A, display_phone_number: "+1 555 0100 211", business_id: "xco" },
+      from: { phone_number_id: A, display_phone_number: "+1 555 020 0001", business_id: "x" },
     });
     const row = await gw.clients.deps.db
       .selectFrom("messages")
@@ -73,22 +73,22 @@ describe("many numbers, many businesses", () => {
     const ctx = await gw.call("get_customer_context", { customer_id: to, from: B });
     expect(ctx.structured).toMatchObject({
       consent: { marketing: { status: "revoked" } },
-      from: { business_id: "xco" },
+      from: { business_id: "x" },
     });
     expect((await offer(to, B)).structured).toMatchObject({ reason_code: "USER_OPTED_OUT" });
     const fromC = await offer(to, C);
     expect(fromC.structured).toMatchObject({ status: "queued", category: "marketing" });
     expect(fromC.structured.from).toEqual({
       phone_number_id: C,
-      display_phone_number: "+1 555 0100 221",
-      business_id: "yco",
+      display_phone_number: "+1 555 020 0003",
+      business_id: "y",
     });
     const row = await gw.clients.deps.db
       .selectFrom("messages")
       .select(["channel", "phone_number_id"])
       .where("id", "=", fromC.structured.message_id as string)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ channel: "whatsapp:yco", phone_number_id: C });
+    expect(row).toEqual({ channel: "whatsapp:y", phone_number_id: C });
   });
 
   it("the marketing cap is per business: A's send uses X's one slot, so B is capped while C still sends", async () => {
@@ -98,9 +98,9 @@ describe("many numbers, many businesses", () => {
     expect(fromOf(await offer(to, A))).toBe(A);
     expect((await offer(to, B)).structured).toMatchObject({ reason_code: "FREQUENCY_CAP_EXCEEDED" });
     const capB = await gw.call("check_frequency_cap", { customer_id: to, from: B });
-    expect(capB.structured).toMatchObject({ is_capped: true, sent_last_24h: 1, from: { business_id: "xco" } });
+    expect(capB.structured).toMatchObject({ is_capped: true, sent_last_24h: 1, from: { business_id: "x" } });
     const capC = await gw.call("check_frequency_cap", { customer_id: to, from: C });
-    expect(capC.structured).toMatchObject({ is_capped: false, sent_last_24h: 0, from: { business_id: "yco" } });
+    expect(capC.structured).toMatchObject({ is_capped: false, sent_last_24h: 0, from: { business_id: "y" } });
     expect(fromOf(await offer(to, C))).toBe(C);
   });
 
@@ -117,7 +117,7 @@ describe("many numbers, many businesses", () => {
       to,
       template_name: "order_update",
       variables: ["Ann", "A-1"],
-      from: "15550100212",
+      from: "15550200002",
     });
     expect(fromOf(sent)).toBe(B);
     const dflt = await gw.call("get_rate_limit", {});
@@ -148,8 +148,8 @@ describe("many numbers, many businesses", () => {
       source: "meta",
       quality_rating: "YELLOW", // mock-meta's, not a stored default: only token-y may read C
       name: "Y Shop",
-      business: { business_id: "yco" },
-      from: { phone_number_id: C, business_id: "yco" },
+      business: { business_id: "y" },
+      from: { phone_number_id: C, business_id: "y" },
     });
   });
 

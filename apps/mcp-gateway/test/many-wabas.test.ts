@@ -79,13 +79,13 @@ describe("each number calls Meta with its WABA's token", () => {
     expect(r.structured).toMatchObject({
       wamid,
       typing_indicator: true,
-      from: { phone_number_id: C, display_phone_number: "+1 555 0100 221", business_id: "yco" },
+      from: { phone_number_id: C, display_phone_number: "+1 555 020 0003", business_id: "y" },
     });
     const read = (await callsOn(C)).filter((c) => c.body?.status === "read" && c.body.message_id === wamid);
     expect(read.map((c) => c.http_status)).toEqual([200]);
     const onA = await stack.pipe.inbound({ from: to, text: "hello X", phone_number_id: A });
     const a = await gw.call("mark_read", { message_id: onA.id });
-    expect(a.structured).toMatchObject({ from: { phone_number_id: A, business_id: "xco" } });
+    expect(a.structured).toMatchObject({ from: { phone_number_id: A, business_id: "x" } });
   });
 
   it("upload_media from C gives a media id of C, which send_media from C sends", async () => {
@@ -97,7 +97,7 @@ describe("each number calls Meta with its WABA's token", () => {
       from: C,
     });
     expect(up.isError, up.text).toBe(false);
-    expect(up.structured).toMatchObject({ sha256: sha(JPEG), from: { phone_number_id: C, business_id: "yco" } });
+    expect(up.structured).toMatchObject({ sha256: sha(JPEG), from: { phone_number_id: C, business_id: "y" } });
     const mediaId = up.structured.media_id as string;
     expect((await graphGet(mediaId, "token-y")).status).toBe(200); // held by C's WABA…
     expect((await graphGet(mediaId, "token-x")).status).toBe(400); // …invisible to X's token
@@ -121,7 +121,7 @@ describe("each number calls Meta with its WABA's token", () => {
     const sentIn = await stack.pipe.inbound({ from: to, type: "image", media, phone_number_id: C });
     const got = await gw.call("get_media", { media_id: sentIn.media_id });
     expect(got.isError, got.text).toBe(false);
-    expect(got.structured).toMatchObject({ sha256: sha(JPEG), from: { phone_number_id: C, business_id: "yco" } });
+    expect(got.structured).toMatchObject({ sha256: sha(JPEG), from: { phone_number_id: C, business_id: "y" } });
     expect(Buffer.from(got.structured.data_base64 as string, "base64")).toEqual(JPEG);
     // Named with a number of another WABA, Meta refuses: the token of A's WABA cannot see C's media.
     const wrong = await gw.call("get_media", { media_id: sentIn.media_id, from: A });
@@ -157,7 +157,7 @@ describe("allowed_numbers on the message's number", () => {
     const onlyC = await scoped([C]);
     expect(await onlyC.call("react_to_message", { message_id: onC.id, emoji: "❤️" })).toMatchObject({
       status: "queued",
-      from: { phone_number_id: C, business_id: "yco" },
+      from: { phone_number_id: C, business_id: "y" },
     });
     expect(await onlyC.call("mark_read", { message_id: onC.id })).toMatchObject({ from: { phone_number_id: C } });
     await onlyC.close();

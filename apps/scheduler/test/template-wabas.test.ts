@@ -1,8 +1,5 @@
 // Templates per WABA (issue 15): the scheduler's sync reads every WABA of accounts.yaml with that WABA's own token
 // (mock-meta: a token sees only its WABA's templates) and writes each under its waba_id.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createDb, type Db } from "@wa/db";
 import { type RunningMockMeta, SEED_TEMPLATES, startMockMeta } from "@wa/mock-meta";
 import {
@@ -12,12 +9,14 @@ import {
   TEST_REDIS_URL,
   redisPrefix,
   type TestDatabase,
+  TWO_BUSINESSES,
+  twoBusinessesOnMockMeta,
+  writeTwoBusinesses,
 } from "@wa/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawnScheduler, waitFor, type Proc } from "./support.js";
 
-const WX = "300000000000001";
-const WY = "300000000000002";
+const { WX, WY } = TWO_BUSINESSES;
 const seed = (name: string, id: string) => ({ ...SEED_TEMPLATES[0]!, id, name });
 let t: TestDatabase;
 let db: Db;
@@ -27,44 +26,14 @@ let app: Proc;
 beforeAll(async () => {
   t = await createTestDatabase();
   db = createDb(t.url, { max: 3 });
+  const [x, y] = twoBusinessesOnMockMeta();
   meta = await startMockMeta({
     port: 0,
     accounts: [
-      {
-        wabaId: WX,
-        token: "token-x",
-        appSecret: "secret-x",
-        numbers: [{ phoneNumberId: "310000000000001" }],
-        templates: [seed("x_welcome", "810000000000001"), seed("shared", "810000000000002")],
-      },
-      {
-        wabaId: WY,
-        token: "token-y",
-        appSecret: "secret-y",
-        numbers: [{ phoneNumberId: "320000000000001" }],
-        templates: [seed("y_welcome", "820000000000001"), seed("shared", "820000000000002")],
-      },
+      { ...x, templates: [seed("x_welcome", "810000000000001"), seed("shared", "810000000000002")] },
+      { ...y, templates: [seed("y_welcome", "820000000000001"), seed("shared", "820000000000002")] },
     ],
   });
-  const dir = mkdtempSync(join(tmpdir(), "wa-scheduler-wabas-"));
-  writeFileSync(
-    join(dir, "accounts.yaml"),
-    `businesses:
-  - id: x
-    default: true
-    wabas:
-      - id: "${WX}"
-        token: { env: X_TOKEN }
-        app_secret: { env: X_SECRET }
-        numbers: [{ id: "310000000000001", default: true }]
-  - id: y
-    wabas:
-      - id: "${WY}"
-        token: { env: Y_TOKEN }
-        app_secret: { env: Y_SECRET }
-        numbers: [{ id: "320000000000001" }]
-`,
-  );
   app = spawnScheduler({
     DATABASE_URL: t.url,
     REDIS_URL: TEST_REDIS_URL,
@@ -72,9 +41,9 @@ beforeAll(async () => {
     NATS_URL: TEST_NATS_URL,
     ...busNames(),
     META_API_BASE_URL: meta.url,
-    ACCOUNTS_FILE: join(dir, "accounts.yaml"),
-    X_TOKEN: "token-x",
-    Y_TOKEN: "token-y", // no app secrets: the scheduler reads tokens alone
+    ACCOUNTS_FILE: writeTwoBusinesses(),
+    X_TOKEN: TWO_BUSINESSES.env.X_TOKEN,
+    Y_TOKEN: TWO_BUSINESSES.env.Y_TOKEN, // no app secrets: the scheduler reads tokens alone
     OPS_PORT: "0",
     LOG_LEVEL: "warn",
   });

@@ -4,10 +4,21 @@ import { connectBus, type Bus } from "@wa/bus";
 import { createDb, type Db } from "@wa/db";
 import { signBody } from "@wa/meta";
 import { startMockMeta } from "@wa/mock-meta";
-import { busNames, dropStreams, TEST_NATS_URL, useTestDatabase } from "@wa/testkit";
+import {
+  busNames,
+  dropStreams,
+  TEST_NATS_URL,
+  TWO_BUSINESSES,
+  twoBusinessesOnMockMeta,
+  useTestDatabase,
+  writeTwoBusinesses,
+} from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { A, ACCOUNT_ENV, accountsFile, B, bodyFor, C, SECRET_X, SECRET_Y, WX, WY } from "./accounts-support.js";
+import { bodyFor } from "./accounts-support.js";
 import { processStack, waitFor } from "./support.js";
+
+const { A, B, C, WX, WY } = TWO_BUSINESSES;
+const { X_SECRET: SECRET_X, Y_SECRET: SECRET_Y } = TWO_BUSINESSES.env;
 
 const tdb = useTestDatabase();
 const names = busNames();
@@ -47,8 +58,8 @@ beforeAll(async () => {
   admin = await connectBus({ url: TEST_NATS_URL, name: "accounts-e2e-admin" });
   base = await stack.up({
     ...names,
-    ...ACCOUNT_ENV,
-    ACCOUNTS_FILE: accountsFile(),
+    ...TWO_BUSINESSES.env,
+    ACCOUNTS_FILE: writeTwoBusinesses(),
     DATABASE_URL: tdb.url,
     META_APP_SECRET: "not-used-with-accounts",
     META_PHONE_NUMBER_ID: A,
@@ -58,23 +69,7 @@ beforeAll(async () => {
     port: 0,
     webhookTargetUrl: `${base}/webhook`,
     webhookDelayMs: 10,
-    accounts: [
-      {
-        wabaId: WX,
-        token: "token-x",
-        appSecret: SECRET_X,
-        numbers: [
-          { phoneNumberId: A, displayPhoneNumber: "15550200001" },
-          { phoneNumberId: B, displayPhoneNumber: "15550200002" },
-        ],
-      },
-      {
-        wabaId: WY,
-        token: "token-y",
-        appSecret: SECRET_Y,
-        numbers: [{ phoneNumberId: C, displayPhoneNumber: "15550200003" }],
-      },
-    ],
+    accounts: twoBusinessesOnMockMeta(),
   });
 }, 60_000);
 

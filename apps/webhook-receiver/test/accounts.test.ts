@@ -2,13 +2,17 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appSecretsByWaba } from "@wa/accounts";
+import { TWO_BUSINESSES, writeTwoBusinesses } from "@wa/testkit";
 import { describe, expect, it } from "vitest";
 import { createReceiverApp } from "../src/app.js";
-import { ACCOUNT_ENV, accountsFile, bodyFor, SECRET_X, SECRET_Y, WX, WY } from "./accounts-support.js";
+import { bodyFor } from "./accounts-support.js";
 import { APP_SECRET, memoryLogger, signed, testMetrics, VERIFY_TOKEN } from "./support.js";
 
+const { WX, WY } = TWO_BUSINESSES;
+const { X_SECRET: SECRET_X, Y_SECRET: SECRET_Y } = TWO_BUSINESSES.env;
+
 describe("signatures per WABA (accounts.yaml)", () => {
-  const secrets = appSecretsByWaba({ file: accountsFile(), env: ACCOUNT_ENV });
+  const secrets = appSecretsByWaba({ file: writeTwoBusinesses(), env: TWO_BUSINESSES.env });
   const app = createReceiverApp({
     appSecret: APP_SECRET,
     appSecretsByWaba: secrets,
@@ -30,7 +34,9 @@ describe("signatures per WABA (accounts.yaml)", () => {
       [WY, SECRET_Y],
     ]);
     expect(appSecretsByWaba({ file: join(tmpdir(), "no-such-accounts.yaml") })).toBeNull();
-    expect(() => appSecretsByWaba({ file: accountsFile(), env: { X_SECRET: "s" } })).toThrow(/Y_SECRET is not set/);
+    expect(() => appSecretsByWaba({ file: writeTwoBusinesses(), env: { X_SECRET: "s" } })).toThrow(
+      /Y_SECRET is not set/,
+    );
   });
 
   it("accepts a body signed with the secret of the WABA it names, refuses another business's secret", async () => {

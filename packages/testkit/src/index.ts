@@ -15,3 +15,4 @@ export type { TcpProxy } from "./proxy.js";
 export { clearRedisPrefix, spawnApp, waitFor, waitForHttp } from "./process.js";
 export type { SpawnedApp } from "./process.js";
 export { countingRedis } from "./counting-redis.js";
+export { TWO_BUSINESSES, twoBusinessesOnMockMeta, writeTwoBusinesses } from "./two-businesses.js";

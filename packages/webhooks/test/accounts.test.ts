@@ -1,41 +1,15 @@
 // Issue 15: every event routed by its number (metadata.phone_number_id) or WABA (entry.id). Business X has
-// numbers A and B in one WABA, business Y number C in another; an event for a number or WABA not listed is
+// numbers A and B in one WABA, business Y number C in another (@wa/testkit's TWO_BUSINESSES); an event for a number or WABA not listed is
 // dead-lettered and changes nothing.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type Accounts, openAccounts } from "@wa/accounts";
 import { createCompliance } from "@wa/compliance";
 import { createDb } from "@wa/db";
 import { createStateStore } from "@wa/state";
-import { useTestDatabase } from "@wa/testkit";
+import { TWO_BUSINESSES, useTestDatabase, writeTwoBusinesses } from "@wa/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, harness, outbound } from "./support.js";
 
-const WX = "300000000000001";
-const WY = "300000000000002";
-const A = "310000000000001";
-const B = "310000000000002";
-const C = "320000000000001";
-const ACCOUNTS = `
-businesses:
-  - id: x
-    default: true
-    wabas:
-      - id: "${WX}"
-        token: { env: X_TOKEN }
-        app_secret: { env: X_SECRET }
-        numbers:
-          - { id: "${A}", display: "+1 555 020 0001", default: true }
-          - { id: "${B}", display: "+1 555 020 0002" }
-  - id: y
-    wabas:
-      - id: "${WY}"
-        token: { env: Y_TOKEN }
-        app_secret: { env: Y_SECRET }
-        numbers:
-          - { id: "${C}", display: "+1 555 020 0003" }
-`;
+const { WX, WY, A, B, C } = TWO_BUSINESSES;
 
 const tdb = useTestDatabase();
 let h: Harness;
@@ -43,12 +17,10 @@ let accounts: Accounts;
 const nowS = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "wa-webhooks-accounts-"));
-  writeFileSync(join(dir, "accounts.yaml"), ACCOUNTS);
   const db = createDb(tdb.url, { max: 2 });
   accounts = await openAccounts({
     db,
-    file: join(dir, "accounts.yaml"),
+    file: writeTwoBusinesses(),
     single: { META_PHONE_NUMBER_ID: A, META_WABA_ID: WX },
   });
   await db.destroy();
