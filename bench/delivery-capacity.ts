@@ -3,29 +3,18 @@
 // 16× the base size so the cost per message can be compared across sizes. Zero lost or doubled is checked on
 // the mock's call log (accepted calls per message id). CPU per message is read from /proc per component.
 import { cpuPerItem, sampleCpu } from "./lib/cpu.js";
+import { firstToLastSecs, untilDone } from "./lib/delivery-progress.js";
+import { spawnWorkers } from "./lib/delivery-stack.js";
+import { callCounts, mockStats } from "./lib/mock-call-log.js";
+import { fill, openSingleNumber } from "./lib/single-number-stack.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
-import { fill, mockStats, open, spawnWorkers, untilDone, type Stack } from "./delivery.js";
 
 const TARGET = "≥ 2,500 msg/s with 2 workers, mock without a throughput limit, zero lost or doubled";
 const BASE = Number(process.env.BENCH_CAPACITY_N ?? 5_000);
 const SCALES = (process.env.BENCH_CAPACITY_SCALES ?? "1,4,16").split(",").map(Number);
 
-/** Accepted Graph calls per message (biz_opaque_callback_data carries our id): doubled = extra calls. */
-async function callCounts(s: Stack, n: number): Promise<{ distinct: number; doubled: number }> {
-  const body = (await (await fetch(`${s.mock.url}/_mock/calls?limit=${n * 2}`)).json()) as {
-    calls: { biz_opaque_callback_data: string | null; wamid: string | null }[];
-  };
-  const seen = new Map<string, number>();
-  for (const c of body.calls)
-    if (c.wamid && c.biz_opaque_callback_data)
-      seen.set(c.biz_opaque_callback_data, (seen.get(c.biz_opaque_callback_data) ?? 0) + 1);
-  let doubled = 0;
-  for (const k of seen.values()) doubled += k - 1;
-  return { distinct: seen.size, doubled };
-}
-
 async function round(ctx: BenchContext, n: number): Promise<BenchRow> {
-  const s = await open({ throughputMps: 100_000 });
+  const s = await openSingleNumber({ throughputMps: 100_000 });
   try {
     await fill(s, n, n, 628_700_000_000);
     const before = sampleCpu({}, "bench+mock");
@@ -33,9 +22,9 @@ async function round(ctx: BenchContext, n: number): Promise<BenchRow> {
     const p = await untilDone(s.db, n, Math.max(120_000, n * 10), ctx.log);
     const after = sampleCpu({ workers: s.workers.map((w) => w.pid ?? 0) }, "bench+mock");
     // The workers' CPU before they started is zero: their first reading is the whole run.
-    const secs = p.first && p.last ? (p.last.getTime() - p.first.getTime()) / 1000 : Number.NaN;
+    const secs = firstToLastSecs(p);
     const rate = p.sent / secs;
-    const calls = await callCounts(s, n);
+    const calls = await callCounts(s.mock.url, n);
     const stats = await mockStats(s.mock.url);
     const lost = n - calls.distinct;
     const cpu = cpuPerItem(before, after, p.sent);

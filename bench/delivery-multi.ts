@@ -6,21 +6,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectBus, ensureTopology, publishOutbound } from "@wa/bus";
-import { createDb } from "@wa/db";
-import { startMockMeta } from "@wa/mock-meta";
-import {
-  busNames,
-  clearRedisPrefix,
-  createTestDatabase,
-  dropStreams,
-  redisPrefix,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-} from "@wa/testkit";
-import { Redis } from "ioredis";
 import { sql } from "kysely";
-import { mockStats, spawnWorkers, untilDone, type Stack } from "./delivery.js";
+import { firstToLastSecs, untilDone } from "./lib/delivery-progress.js";
+import { openStack, publishEnvelopes, spawnWorkers, type Stack } from "./lib/delivery-stack.js";
+import { callCounts, mockStats } from "./lib/mock-call-log.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
 const MPS = 80;
@@ -56,45 +45,20 @@ ${w.numbers.map((n) => `          - { id: "${n}", throughput_mps: ${MPS} }`).joi
   return `businesses:\n${wabas.join("\n")}\n`;
 }
 
-async function open(): Promise<Stack> {
-  const tdb = await createTestDatabase();
-  const db = createDb(tdb.url, { max: 4, applicationName: "bench-delivery-multi" });
-  const names = busNames();
-  const bus = await connectBus({ url: TEST_NATS_URL, name: "bench-delivery-multi" });
-  await ensureTopology(bus.jsm, names);
-  const mock = await startMockMeta({
-    port: 0,
-    knobs: { triggers: false },
-    accounts: WABAS.map((w) => ({
-      wabaId: w.id,
-      token: w.token,
-      appSecret: w.secret,
-      numbers: w.numbers.map((phoneNumberId) => ({ phoneNumberId, throughputMps: MPS })),
-    })),
-  });
-  const prefix = redisPrefix();
-  const workers: Stack["workers"] = [];
-  return {
-    db,
-    bus,
-    names,
-    mock,
-    prefix,
-    url: tdb.url,
-    workers,
-    close: async () => {
-      for (const w of workers) if (w.exitCode === null) w.kill("SIGTERM");
-      await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once("exit", r)) : null)));
-      await mock.close();
-      await dropStreams(bus.jsm, names);
-      await bus.close();
-      const redis = new Redis(TEST_REDIS_URL);
-      await clearRedisPrefix(redis, prefix);
-      redis.disconnect();
-      await db.destroy();
-      await tdb.drop();
+function open(): Promise<Stack> {
+  return openStack({
+    name: "bench-delivery-multi",
+    mock: {
+      port: 0,
+      knobs: { triggers: false },
+      accounts: WABAS.map((w) => ({
+        wabaId: w.id,
+        token: w.token,
+        appSecret: w.secret,
+        numbers: w.numbers.map((phoneNumberId) => ({ phoneNumberId, throughputMps: MPS })),
+      })),
     },
-  };
+  });
 }
 
 /** n queued template rows, the i-th from NUMBERS[i % 4] to its own recipient, envelopes published in that order. */
@@ -109,8 +73,7 @@ async function fill(s: Stack, n: number, base: number): Promise<void> {
       (${NUMBERS}::text[])[1 + (g % ${NUMBERS.length})]
     FROM generate_series(1, ${n}) g ORDER BY g RETURNING id`.execute(s.db)
   ).rows.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 500)
-    await Promise.all(ids.slice(i, i + 500).map((id) => publishOutbound(s.bus.js, s.names, { message_id: id })));
+  await publishEnvelopes(s, ids);
 }
 
 interface PerNumber {
@@ -136,20 +99,6 @@ async function perNumber(s: Stack, stats: Stats): Promise<PerNumber[]> {
 type Stats = Awaited<ReturnType<typeof mockStats>> & {
   by_phone_number_id: Record<string, { accepted: number; by_code: Record<string, number> }>;
 };
-
-/** Accepted Graph calls per message (biz_opaque_callback_data carries our id): lost = none, doubled = extra. */
-async function callCounts(s: Stack, n: number): Promise<{ distinct: number; doubled: number }> {
-  const body = (await (await fetch(`${s.mock.url}/_mock/calls?limit=${n * 2}`)).json()) as {
-    calls: { biz_opaque_callback_data: string | null; wamid: string | null }[];
-  };
-  const seen = new Map<string, number>();
-  for (const c of body.calls)
-    if (c.wamid && c.biz_opaque_callback_data)
-      seen.set(c.biz_opaque_callback_data, (seen.get(c.biz_opaque_callback_data) ?? 0) + 1);
-  let doubled = 0;
-  for (const k of seen.values()) doubled += k - 1;
-  return { distinct: seen.size, doubled };
-}
 
 async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   const load0 = loadavg()[0]!;
@@ -179,9 +128,9 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       SELECT floor(extract(epoch FROM sent_at - (SELECT min(sent_at) FROM messages)))::int AS s, count(*) AS n
       FROM messages WHERE status = 'sent' AND phone_number_id = ${NUMBERS[0]!} GROUP BY 1 ORDER BY 1`.execute(s.db);
     ctx.log(`${NUMBERS[0]} sends per second from the first send: ${perSecond.rows.map((r) => r.n).join(" ")}`);
-    const calls = await callCounts(s, N);
+    const calls = await callCounts(s.mock.url, N);
     const lost = N - calls.distinct;
-    const secs = p.first && p.last ? (p.last.getTime() - p.first.getTime()) / 1000 : Number.NaN;
+    const secs = firstToLastSecs(p);
     const total = p.sent / secs;
     const throttled = nums.reduce((t, x) => t + x.throttled, 0);
     const okNumbers = nums.every((x) => x.rate >= MPS * 0.95 && x.throttled === 0 && x.sent === N / NUMBERS.length);

@@ -3,173 +3,16 @@
 // the mock at 1,000 mps (throughput), and an 80 mps number (the achieved rate must sit in 76–80 msg/s and
 // the mock must answer zero 130429). Reference: the mock's own limit. Also exports `pacingBenchmark`
 // (pair limit: 30 messages to one recipient, ≥ 6 s apart after the burst, zero 131056).
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { connectBus, ensureTopology, publishOutbound, type Bus, type BusNames } from "@wa/bus";
-import { createDb, type Db } from "@wa/db";
-import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
-import {
-  busNames,
-  clearRedisPrefix,
-  createTestDatabase,
-  dropStreams,
-  redisPrefix,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-} from "@wa/testkit";
-import { Redis } from "ioredis";
-import { sql } from "kysely";
+import { firstToLastSecs, type Progress, untilDone } from "./lib/delivery-progress.js";
+import { spawnWorkers } from "./lib/delivery-stack.js";
+import { mockStats } from "./lib/mock-call-log.js";
+import { fill, openSingleNumber } from "./lib/single-number-stack.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
 const TARGET = "≥ 1,000 msg/s at 1,000 mps; 76–80 msg/s at 80 mps with zero 130429";
 const PACING_TARGET = "after the burst every send ≥ 6 s apart, zero 131056";
-const WORKER = fileURLToPath(new URL("../apps/delivery-worker/dist/main.js", import.meta.url));
 const N_FAST = Number(process.env.BENCH_DELIVERY_N ?? 20_000); // spec: 20,000 across 10,000 recipients
 const N_SLOW = Number(process.env.BENCH_DELIVERY_SLOW_N ?? 1_600); // 20 s at 80 mps (20,000 would take 250 s)
-const PHONE_ID = "100000000000001";
-
-export interface Stack {
-  readonly db: Db;
-  readonly bus: Bus;
-  readonly names: BusNames;
-  readonly mock: RunningMockMeta;
-  readonly prefix: string;
-  readonly url: string;
-  readonly workers: ChildProcess[];
-  close(): Promise<void>;
-}
-
-export async function open(mockOptions: { throughputMps: number }): Promise<Stack> {
-  const tdb = await createTestDatabase();
-  const db = createDb(tdb.url, { max: 4, applicationName: "bench-delivery" });
-  // The workers pace the number from phone_numbers.throughput_mps: the number's limit is the mock's.
-  await db
-    .insertInto("phone_numbers")
-    .values({ phone_number_id: PHONE_ID, waba_id: "200000000000001", throughput_mps: mockOptions.throughputMps })
-    .execute();
-  await db
-    .insertInto("templates")
-    .values({
-      name: "order_update",
-      locale: "en",
-      category: "utility",
-      status: "APPROVED",
-      parameter_count: 2,
-      components: "[]",
-    })
-    .execute();
-  const names = busNames();
-  const bus = await connectBus({ url: TEST_NATS_URL, name: "bench-delivery" });
-  await ensureTopology(bus.jsm, names);
-  const mock = await startMockMeta({ port: 0, throughputMps: mockOptions.throughputMps, knobs: { triggers: false } }); // bench numbers end in 0001…
-  const prefix = redisPrefix();
-  const workers: ChildProcess[] = [];
-  return {
-    db,
-    bus,
-    names,
-    mock,
-    prefix,
-    url: tdb.url,
-    workers,
-    close: async () => {
-      for (const w of workers) if (w.exitCode === null) w.kill("SIGTERM");
-      await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once("exit", r)) : null)));
-      await mock.close();
-      await dropStreams(bus.jsm, names);
-      await bus.close();
-      const redis = new Redis(TEST_REDIS_URL);
-      await clearRedisPrefix(redis, prefix);
-      redis.disconnect();
-      await db.destroy();
-      await tdb.drop();
-    },
-  };
-}
-
-export function spawnWorkers(s: Stack, count: number, env: Record<string, string>): void {
-  for (let i = 0; i < count; i++) {
-    s.workers.push(
-      spawn(process.execPath, [WORKER], {
-        env: {
-          ...process.env,
-          ...s.names,
-          DATABASE_URL: s.url,
-          DB_POOL_MAX: "24",
-          REDIS_URL: TEST_REDIS_URL,
-          REDIS_KEY_PREFIX: s.prefix,
-          NATS_URL: TEST_NATS_URL,
-          META_API_BASE_URL: s.mock.url,
-          META_ACCESS_TOKEN: "mock-token",
-          META_PHONE_NUMBER_ID: PHONE_ID,
-          META_WABA_ID: "200000000000001",
-          OPS_PORT: "0",
-          LOG_LEVEL: "warn",
-          DELIVERY_REPLICAS: String(count),
-          ...env,
-        },
-        stdio: ["ignore", "ignore", "inherit"],
-      }),
-    );
-  }
-}
-
-/** n queued rows over `recipients` customers, their envelopes published before any worker starts. */
-export async function fill(s: Stack, n: number, recipients: number, base: number): Promise<void> {
-  await sql`INSERT INTO customers (customer_id, phone) SELECT (${base}::bigint + g)::text, (${base}::bigint + g)::text FROM generate_series(1, ${recipients}) g ON CONFLICT DO NOTHING`.execute(
-    s.db,
-  );
-  const ids = (
-    await sql<{ id: string }>`
-    INSERT INTO messages (customer_id, direction, category, kind, content, template_name, template_locale, status, queued_at)
-    SELECT (${base}::bigint + 1 + (g % ${recipients}))::text, 'outbound', 'utility', 'template',
-      '{"type":"template","template_name":"order_update","locale":"en","variables":["Ann","A-1"]}'::jsonb, 'order_update', 'en', 'queued', now()
-    FROM generate_series(1, ${n}) g RETURNING id`.execute(s.db)
-  ).rows.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 500)
-    await Promise.all(ids.slice(i, i + 500).map((id) => publishOutbound(s.bus.js, s.names, { message_id: id })));
-}
-
-export interface Progress {
-  readonly sent: number;
-  readonly failed: number;
-  readonly first: Date | null;
-  readonly last: Date | null;
-  readonly afterFirstSecond: number;
-}
-async function progress(db: Db): Promise<Progress> {
-  const r = await sql<{ sent: string; failed: string; first: Date | null; last: Date | null; after: string }>`
-    WITH s AS (SELECT min(sent_at) AS first FROM messages WHERE direction = 'outbound')
-    SELECT count(*) FILTER (WHERE status = 'sent') AS sent, count(*) FILTER (WHERE status = 'failed') AS failed,
-      min(sent_at) AS first, max(sent_at) AS last,
-      count(*) FILTER (WHERE sent_at > (SELECT first FROM s) + interval '1 second') AS after
-    FROM messages WHERE direction = 'outbound'`.execute(db);
-  const x = r.rows[0]!;
-  return {
-    sent: Number(x.sent),
-    failed: Number(x.failed),
-    first: x.first,
-    last: x.last,
-    afterFirstSecond: Number(x.after),
-  };
-}
-
-export async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) => void): Promise<Progress> {
-  const t0 = Date.now();
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
-    const p = await progress(db);
-    if (p.sent + p.failed >= n) return p;
-    if (Date.now() - t0 > timeoutMs) {
-      log(`timed out: ${p.sent} sent, ${p.failed} failed of ${n}`);
-      return p;
-    }
-  }
-}
-
-export async function mockStats(url: string): Promise<{ accepted: number; by_code: Record<string, number> }> {
-  return (await (await fetch(`${url}/_mock/stats`)).json()) as { accepted: number; by_code: Record<string, number> };
-}
 
 /** Seconds after the mock's first call at which it answered 130429 (when in the run the pace overran). */
 async function throttledTimes(url: string): Promise<number[]> {
@@ -187,12 +30,12 @@ async function round(
   recipients: number,
   concurrency: number,
 ): Promise<{ rate: number; steady: number; p: Progress; stats: Awaited<ReturnType<typeof mockStats>> }> {
-  const s = await open({ throughputMps: mps });
+  const s = await openSingleNumber({ throughputMps: mps });
   try {
     await fill(s, n, recipients, 628_500_000_000);
     spawnWorkers(s, 2, { THROUGHPUT_MPS: String(mps), DELIVERY_CONCURRENCY: String(concurrency) });
     const p = await untilDone(s.db, n, Math.max(120_000, (n / mps) * 3000), ctx.log);
-    const secs = p.first && p.last ? (p.last.getTime() - p.first.getTime()) / 1000 : Number.NaN;
+    const secs = firstToLastSecs(p);
     const rate = p.sent / secs;
     // Without the first second: the number's bucket starts full (one second of burst, at Meta too).
     const steady = p.afterFirstSecond / (secs - 1);
@@ -244,7 +87,7 @@ export const benchmark = { name: "delivery", target: TARGET, run };
 // pacing: 30 messages to one recipient through one worker; Meta (the mock) allows a burst of 3, then one per 6 s.
 async function runPacing(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   const n = Number(process.env.BENCH_PACING_N ?? 30);
-  const s = await open({ throughputMps: 80 });
+  const s = await openSingleNumber({ throughputMps: 80 });
   try {
     await fill(s, n, 1, 628_600_000_000);
     spawnWorkers(s, 1, { DELIVERY_CONCURRENCY: "16" });

@@ -1,0 +1,45 @@
+// How far the workers got, read from the messages table: the benches poll it until every row is sent or failed.
+import type { Db } from "@wa/db";
+import { sql } from "kysely";
+
+export interface Progress {
+  readonly sent: number;
+  readonly failed: number;
+  readonly first: Date | null;
+  readonly last: Date | null;
+  readonly afterFirstSecond: number;
+}
+
+async function progress(db: Db): Promise<Progress> {
+  const r = await sql<{ sent: string; failed: string; first: Date | null; last: Date | null; after: string }>`
+    WITH s AS (SELECT min(sent_at) AS first FROM messages WHERE direction = 'outbound')
+    SELECT count(*) FILTER (WHERE status = 'sent') AS sent, count(*) FILTER (WHERE status = 'failed') AS failed,
+      min(sent_at) AS first, max(sent_at) AS last,
+      count(*) FILTER (WHERE sent_at > (SELECT first FROM s) + interval '1 second') AS after
+    FROM messages WHERE direction = 'outbound'`.execute(db);
+  const x = r.rows[0]!;
+  return {
+    sent: Number(x.sent),
+    failed: Number(x.failed),
+    first: x.first,
+    last: x.last,
+    afterFirstSecond: Number(x.after),
+  };
+}
+
+export async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) => void): Promise<Progress> {
+  const t0 = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const p = await progress(db);
+    if (p.sent + p.failed >= n) return p;
+    if (Date.now() - t0 > timeoutMs) {
+      log(`timed out: ${p.sent} sent, ${p.failed} failed of ${n}`);
+      return p;
+    }
+  }
+}
+
+/** Seconds from the first send to the last (NaN when nothing was sent): the span the rates are measured over. */
+export const firstToLastSecs = (p: Progress): number =>
+  p.first && p.last ? (p.last.getTime() - p.first.getTime()) / 1000 : Number.NaN;
