@@ -33,7 +33,12 @@ export async function loadSlotEntries(db: Executor, key: CustomerKey, now: numbe
   return (await loadSlotEntriesMany(db, channelOf(key), [key.customerId], now, windowMs)).get(key.customerId) ?? [];
 }
 
-/** loadSlotEntries for many customers of one channel in one query (a batch send); customers without slots are absent. */
+/**
+ * loadSlotEntries for many customers of one channel in one query (a batch send); customers without slots are absent.
+ * One index probe per customer (a lateral join on the array), whatever the statistics say: with `customer_id IN
+ * (…)` the planner, working from the statistics of a table a campaign was still filling, scanned every counted
+ * row of the channel for each page (O(rows) per page; a 1M-recipient fan-out slowed to a crawl).
+ */
 export async function loadSlotEntriesMany(
   db: Executor,
   channel: string,
@@ -43,16 +48,16 @@ export async function loadSlotEntriesMany(
 ) {
   const out = new Map<string, SlotEntry[]>();
   if (customerIds.length === 0) return out;
-  const rows = await db
-    .selectFrom("messages")
-    .select(["id", "customer_id", SLOT_AT.as("at")])
-    .where("channel", "=", channel)
-    .where("customer_id", "in", customerIds)
-    .where("counts_toward_cap", "=", true)
-    .where(SLOT_AT, ">", new Date(now - windowMs))
-    .orderBy("at")
-    .orderBy("id")
-    .execute();
+  const since = new Date(now - windowMs);
+  const { rows } = await sql<{ id: string; customer_id: string; at: Date }>`
+    SELECT m.id, m.customer_id, m.at
+    FROM unnest(${[...new Set(customerIds)]}::text[]) AS c(customer_id)
+    CROSS JOIN LATERAL (
+      SELECT id, customer_id, ${SLOT_AT} AS at FROM messages
+      WHERE channel = ${channel} AND customer_id = c.customer_id AND counts_toward_cap AND ${SLOT_AT} > ${since}
+      OFFSET 0 -- keeps the subquery a per-customer probe: flattened, it planned as the same scan in a hash join
+    ) m
+    ORDER BY m.at, m.id`.execute(db);
   for (const r of rows) {
     const list = out.get(r.customer_id) ?? [];
     list.push({ slotId: r.id, at: new Date(r.at).getTime() });
