@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "./time-ordered-id.js";
 import type { Check, Decision, DecisionRequest, MessageCategory, TemplateParts } from "@wa/compliance";
 import { linkHosts } from "./content-checks.js";
 import { templateLinkHosts } from "./template-parts.js";
@@ -53,7 +53,7 @@ export function draftOf(
   const templateName = c.type === "template" ? c.template_name.trim() : null;
   const campaignId = i.req.campaign_id ?? null;
   return {
-    id: randomUUID(),
+    id: timeOrderedId(),
     channel: i.checked.channel,
     phoneNumberId: i.checked.phoneNumberId,
     customerId: i.customerId,
