@@ -85,7 +85,9 @@ async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
       CAMPAIGN_ORPHAN_SECS: "2",
     };
     const spawnWorker = (): ChildProcess => {
-      const p = spawn(process.execPath, [WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
+      // BENCH_CPU_PROF=<dir>: the worker that finishes writes a V8 CPU profile there (the killed one cannot).
+      const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+      const p = spawn(process.execPath, [...prof, WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
       workers.push(p);
       return p;
     };
@@ -156,7 +158,7 @@ async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
       notes: `${secs.toFixed(1)} s incl. kill -9 at ${killedAt} + restart (${((secs / rows) * 1e6).toFixed(1)} µs per recipient); peak RSS ${peak.toFixed(0)} MB; duplicates ${dupes}; ${stream.state.messages} outbound published (rest republished by the reconciler); 1 round`,
     };
   } finally {
-    for (const w of workers) w.kill("SIGKILL");
+    await Promise.all(workers.map(stop));
     const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     await clearRedisPrefix(redis, prefix);
     redis.disconnect();
@@ -165,6 +167,16 @@ async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
     await db.destroy();
     await tdb.drop();
   }
+}
+
+/** SIGTERM (the worker drains and, profiled, writes its profile), SIGKILL after 10 s. */
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once("exit", r));
+  p.kill("SIGTERM");
+  const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
