@@ -82,7 +82,13 @@ export type ReadOutcome = { readonly body: Uint8Array } | { readonly body: null;
  * Reads a body of at most `limit` bytes. A larger one (sent chunked, without a length) is discarded up to
  * `discardBound` bytes in all and comes back as `body: null`. Check the declared length against the limit first.
  */
-export async function readLimited(req: Request, limit: number, discardBound: number): Promise<ReadOutcome> {
+export async function readLimited(
+  req: Request,
+  limit: number,
+  discardBound: number,
+  incoming?: IncomingMessage,
+): Promise<ReadOutcome> {
+  if (incoming) return readIncoming(incoming, limit, discardBound);
   if (!req.body) return { body: new Uint8Array(0) };
   // A declared length within the limit: read it in one go (much cheaper than pulling chunks through a
   // web stream); the HTTP parser holds the body to the length it declared.
@@ -108,6 +114,38 @@ export async function readLimited(req: Request, limit: number, discardBound: num
     at += c.byteLength;
   }
   return { body: out };
+}
+
+/**
+ * readLimited on Node's IncomingMessage (a real server): no Request body, web stream or transferable per request
+ * (~6 % of the receiver's CPU at saturation, issue 19). Rejects when the client goes away mid-body, as the
+ * stream read does.
+ */
+function readIncoming(incoming: IncomingMessage, limit: number, bound: number): Promise<ReadOutcome> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = () => incoming.off("data", onData).off("end", onEnd).off("error", onGone).off("close", onGone);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      chunks.length = 0; // over the limit: keep reading to answer 413 at the end, up to the bound
+      if (size <= bound) return;
+      settle();
+      incoming.pause();
+      resolve({ body: null, drained: false });
+    };
+    const onEnd = () => {
+      settle();
+      if (size > limit) resolve({ body: null, drained: true });
+      else resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+    };
+    const onGone = (err?: Error) => {
+      settle();
+      reject(err ?? new Error("the client closed the request before its body ended"));
+    };
+    incoming.on("data", onData).on("end", onEnd).on("error", onGone).on("close", onGone);
+  });
 }
 
 /** A shallow envelope check: the processor parses the rest (parseWebhook never refuses inside an envelope). */

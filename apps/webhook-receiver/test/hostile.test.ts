@@ -164,6 +164,22 @@ describe("buffer budget", () => {
     expect(await buffered()).toBe(0);
     expect((await post(padded, signed(padded).headers)).status).toBe(200);
   });
+  it("a client that goes away mid-body gives its reservation back, and the next body is accepted", async () => {
+    const body = Buffer.from(statusBody([{ id: "wamid.HOSTILE5", status: "delivered" }]));
+    const padded = Buffer.concat([body, Buffer.alloc(2_000_000 - body.length, 0x20)]);
+    const sock = net.connect(srv.port, "127.0.0.1");
+    await new Promise<void>((r) => sock.once("connect", () => r()));
+    const head =
+      `POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+      `X-Hub-Signature-256: ${signed(padded).headers["x-hub-signature-256"]}\r\nContent-Length: ${padded.length}\r\n\r\n`;
+    sock.write(Buffer.concat([Buffer.from(head, "latin1"), padded.subarray(0, 1000)]));
+    await waitFor("the body's bytes reserved", async () => (await buffered()) >= padded.length);
+    sock.destroy();
+    await waitFor("the reservation given back", async () => (await buffered()) === 0);
+    expect(mem.lines.some((l) => l.includes("webhook client left before its body ended"))).toBe(true);
+    const next = Buffer.from(statusBody([{ id: "wamid.HOSTILE6", status: "read" }]));
+    expect((await post(next, signed(next).headers)).status).toBe(200);
+  });
 });
 
 describe("headers", () => {
