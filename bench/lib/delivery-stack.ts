@@ -69,9 +69,11 @@ export async function openStack(opts: {
 
 /** `count` delivery workers on the stack, sending from mock-meta's default number unless `env` says otherwise. */
 export function spawnWorkers(s: Stack, count: number, env: Record<string, string>): void {
+  // BENCH_CPU_PROF=<dir>: each worker writes a V8 CPU profile there when close() stops it.
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   for (let i = 0; i < count; i++) {
     s.workers.push(
-      spawn(process.execPath, [WORKER], {
+      spawn(process.execPath, [...prof, WORKER], {
         env: {
           ...process.env,
           ...s.names,
