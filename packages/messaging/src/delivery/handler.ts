@@ -5,10 +5,11 @@ import { explainMetaFailure, retryDecision, type MetaClient, type MetaError } fr
 import { beginCall, claim, endCall, heartbeat, release } from "./claim.js";
 import { createPauseGate } from "./gate.js";
 import { singleSendingNumber } from "./numbers.js";
-import { type Failure, failureOf, markCancelled, markFailed, markRetrying, markSent } from "./outcome.js";
+import { type Failure, failureOf, markCancelled, markFailed, markRetrying } from "./outcome.js";
 import { isAccountLevel, pauseSending } from "./pause.js";
 import { recheck } from "./recheck.js";
 import { sendRow } from "./send.js";
+import { createSentWriter } from "./sent-batch.js";
 import type { ClaimedRow, DeliveryDeps } from "./types.js";
 
 class Aborted extends Error {}
@@ -66,6 +67,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
   const gate = createPauseGate(d, numbers, signal);
   const parkedPerNumber = d.parkedPerNumber ?? 16;
   const parked = new Map<string, number>();
+  const writeSent = createSentWriter(d.db);
 
   /**
    * Waits (tokens, a paused number, Meta busy) run outside the consumer's DELIVERY_CONCURRENCY slots, up to
@@ -264,7 +266,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
       const r = await alive(ctx, row, () => sendRow(from.meta, row, from.id));
       if (r.ok) {
         const at = new Date(now());
-        await alive(ctx, row, () => persistSent(row, () => markSent(d.db, row, r.value, from.id, at)));
+        await alive(ctx, row, () => persistSent(row, () => writeSent(row, r.value, from.id, at)));
         // last_outbound_at was written beside the status: drop the cached copies so readers see it.
         await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
         m?.messagesSent.inc({ category: row.category ?? "service" });
