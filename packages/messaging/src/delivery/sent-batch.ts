@@ -33,23 +33,23 @@ export function createSentWriter(
   let queue: Pending[] = [];
   let writing = false;
 
+  const one = (p: Pending) => markSent(db, p.row, p.result, p.phoneNumberId, p.at).then(p.resolve, p.reject);
+
   async function drain(): Promise<void> {
     writing = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       opts.onBatch?.(batch.length);
+      if (batch.length === 1) {
+        await one(batch[0]!);
+        continue;
+      }
       try {
-        if (batch.length === 1)
-          await markSent(db, batch[0]!.row, batch[0]!.result, batch[0]!.phoneNumberId, batch[0]!.at);
-        else await markSentMany(db, batch);
+        await markSentMany(db, batch);
         for (const p of batch) p.resolve();
-      } catch (err) {
-        if (batch.length === 1) batch[0]!.reject(err);
-        else
-          await Promise.all(
-            batch.map((p) => markSent(db, p.row, p.result, p.phoneNumberId, p.at).then(p.resolve, p.reject)),
-          );
+      } catch {
+        await Promise.all(batch.map(one));
       }
     }
     writing = false;
