@@ -3,35 +3,53 @@ import { sql } from "kysely";
 import type { ClaimedRow } from "./types.js";
 
 /**
- * queued|retrying → sending in one statement: of any number of envelopes for one message (duplicates,
- * redeliveries, a reconciler republish) exactly one gets the row; the others see nothing and ack.
- * It also returns what the re-check needs from the customer row (Postgres is the truth; no cache hop).
- * `attempts` after the claim identifies this claim: a later claim of the same row has a higher count.
+ * queued|retrying → sending: of any number of envelopes for one message (duplicates, redeliveries, a reconciler
+ * republish) exactly one gets the row; the others see nothing and ack. It also returns what the re-check needs
+ * from the customer row (Postgres is the truth; no cache hop). `attempts` after the claim identifies this claim:
+ * a later claim of the same row has a higher count. One statement for many ids (the rows locked in id order, so
+ * two workers' batches cannot deadlock); an id given twice is claimed once, for its first caller.
  */
-export async function claim(db: Db, messageId: string): Promise<ClaimedRow | undefined> {
+export async function claimMany(db: Db, ids: readonly string[]): Promise<(ClaimedRow | undefined)[]> {
   const r = await sql<ClaimedRow>`/* prepared: delivery-claim */
+    WITH l AS (
+      SELECT id FROM messages WHERE id = ANY(${ids}::uuid[]) AND direction = 'outbound' AND status IN ('queued', 'retrying')
+      ORDER BY id FOR UPDATE)
     UPDATE messages m SET status = 'sending', sending_at = now(), meta_call_at = NULL, attempts = m.attempts + 1, updated_at = now()
-    FROM customers c
-    WHERE m.id = ${messageId} AND m.direction = 'outbound' AND m.status IN ('queued', 'retrying')
-      AND c.channel = m.channel AND c.customer_id = m.customer_id
+    FROM l, customers c
+    WHERE m.id = l.id AND c.channel = m.channel AND c.customer_id = m.customer_id
     RETURNING m.id, m.channel, m.customer_id, m.category, m.kind, m.content, m.attempts, m.campaign_id, m.queued_at,
       m.counts_toward_cap, m.wamid, m.phone_number_id, c.marketing_consent, c.utility_consent, c.last_inbound_at,
       c.marketing_limited_until`.execute(db);
-  return r.rows[0];
+  const byId = new Map(r.rows.map((row) => [row.id, row]));
+  return ids.map((id) => {
+    const row = byId.get(id);
+    byId.delete(id);
+    return row;
+  });
+}
+
+export async function claim(db: Db, messageId: string): Promise<ClaimedRow | undefined> {
+  return (await claimMany(db, [messageId]))[0];
 }
 
 /**
  * The fence before every call to Meta: still our claim (nobody requeued and re-claimed the row meanwhile)?
  * Then record that the call starts, so a death from here on leaves a *maybe sent* row that is never
- * requeued by age alone. False = the claim is gone: do not call Meta.
- * Only meta_call_at (in no index) changes, so the update is HOT: sending_at is not refreshed here because the
- * reconciler's age rule skips rows with meta_call_at set; endCall refreshes it when the stamp is cleared.
+ * requeued by age alone. False = the claim is gone: do not call Meta. One statement for many rows (locked in
+ * id order, as the claim).
+ * Only meta_call_at (in no index) changes, so the update can be HOT: sending_at is not refreshed here because
+ * the reconciler's age rule skips rows with meta_call_at set; endCall refreshes it when the stamp is cleared.
  */
-export async function beginCall(db: Db, row: ClaimedRow): Promise<boolean> {
-  const r = await sql`/* prepared: delivery-begin-call */
-    UPDATE messages SET meta_call_at = now() WHERE id = ${row.id} AND status = 'sending' AND attempts = ${row.attempts}
-    RETURNING id`.execute(db);
-  return r.rows.length > 0;
+export async function beginCallMany(db: Db, rows: readonly Pick<ClaimedRow, "id" | "attempts">[]): Promise<boolean[]> {
+  const r = await sql<{ id: string; attempts: number }>`/* prepared: delivery-begin-call */
+    WITH l AS (
+      SELECT m.id FROM messages m JOIN unnest(${rows.map((x) => x.id)}::uuid[], ${rows.map((x) => x.attempts)}::int[]) AS f(id, attempts)
+        ON m.id = f.id AND m.attempts = f.attempts
+      WHERE m.status = 'sending' ORDER BY m.id FOR UPDATE OF m)
+    UPDATE messages SET meta_call_at = now() FROM l WHERE messages.id = l.id
+    RETURNING messages.id, messages.attempts`.execute(db);
+  const fenced = new Set(r.rows.map((x) => `${x.id}/${x.attempts}`));
+  return rows.map((x) => fenced.delete(`${x.id}/${x.attempts}`));
 }
 
 /**

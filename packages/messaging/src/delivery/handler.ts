@@ -2,7 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { outboundEnvelope, verdict, type Handler, type MessageContext, type Verdict } from "@wa/bus";
 import { writeAudit } from "@wa/db";
 import { explainMetaFailure, retryDecision, type MetaClient, type MetaError } from "@wa/meta";
-import { beginCall, claim, endCall, heartbeat, release } from "./claim.js";
+import { beginCallMany, claimMany, endCall, heartbeat, release } from "./claim.js";
+import { coalesce } from "./coalesce.js";
 import { createPauseGate } from "./gate.js";
 import { singleSendingNumber } from "./numbers.js";
 import { type Failure, failureOf, markCancelled, markFailed, markRetrying } from "./outcome.js";
@@ -67,6 +68,9 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
   const gate = createPauseGate(d, numbers, signal);
   const parkedPerNumber = d.parkedPerNumber ?? 16;
   const parked = new Map<string, number>();
+  // Under load many handlers claim, fence and write at once: each is one statement for all of them.
+  const claim = coalesce((ids: readonly string[]) => claimMany(d.db, ids));
+  const beginCall = coalesce((rows: readonly ClaimedRow[]) => beginCallMany(d.db, rows));
   const writeSent = createSentWriter(d.db);
 
   /**
@@ -258,7 +262,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
     let waits = 0;
     for (;;) {
       await tokens(ctx, row, from, beat);
-      if (!(await beginCall(d.db, row))) {
+      if (!(await beginCall(row))) {
         d.log.warn({ message_id: row.id }, "claim lost before the call to Meta (requeued meanwhile): not sending");
         return verdict.ack();
       }
@@ -316,7 +320,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
       if (signal?.aborted) return verdict.retry(0); // draining: another worker takes it, no claim made
       const held = number; // narrowed for the closure
       if (held !== undefined && !(await outside(ctx, held, () => gate.waitOpen(ctx, held)))) return verdict.retry(0);
-      const row = await claim(d.db, message_id);
+      const row = await claim(message_id);
       if (!row) return verdict.ack(); // sent, cancelled, scheduled, or another worker holds it
       number = row.phone_number_id ?? numbers.defaultNumber; // NULL: the default number
       m?.deliveryInFlight.inc();

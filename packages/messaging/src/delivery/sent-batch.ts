@@ -1,6 +1,7 @@
 import { type Db, moveCampaignCountersMany, type MessageStatus } from "@wa/db";
 import type { SendResult } from "@wa/meta";
 import { sql } from "kysely";
+import { type CoalesceOptions, coalesce } from "./coalesce.js";
 import { markSent } from "./outcome.js";
 import type { ClaimedRow } from "./types.js";
 
@@ -11,55 +12,19 @@ interface SentWrite {
   readonly at: Date;
 }
 
-interface Pending extends SentWrite {
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
-
 /** Writes one message's `sent` outcome; resolves once it is committed (the envelope may be acked then). */
 export type WriteSent = (row: ClaimedRow, result: SendResult, phoneNumberId: string, at: Date) => Promise<void>;
 
-/**
- * markSent for many messages per commit (issue 19: one statement and one commit per message were most of the
- * delivery worker's Postgres cost). Writes that arrive while a batch is being written wait and go together in
- * the next, so the batch grows with the load and a lone write goes at once. Each promise resolves only after its
- * batch committed. A failed batch is written again row by row, so one bad row cannot hold the others back.
- */
-export function createSentWriter(
-  db: Db,
-  opts: { readonly maxBatch?: number; readonly onBatch?: (size: number) => void } = {},
-): WriteSent {
-  const maxBatch = opts.maxBatch ?? 128;
-  let queue: Pending[] = [];
-  let writing = false;
-
-  const one = (p: Pending) => markSent(db, p.row, p.result, p.phoneNumberId, p.at).then(p.resolve, p.reject);
-
-  async function drain(): Promise<void> {
-    writing = true;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      opts.onBatch?.(batch.length);
-      if (batch.length === 1) {
-        await one(batch[0]!);
-        continue;
-      }
-      try {
-        await markSentMany(db, batch);
-        for (const p of batch) p.resolve();
-      } catch {
-        await Promise.all(batch.map(one));
-      }
-    }
-    writing = false;
-  }
-
-  return (row, result, phoneNumberId, at) =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ row, result, phoneNumberId, at, resolve, reject });
-      if (!writing) void drain();
-    });
+/** markSent for many messages per commit (`coalesce`); a lone write is markSent's one statement. */
+export function createSentWriter(db: Db, opts: CoalesceOptions = {}): WriteSent {
+  const write = coalesce<SentWrite, void>(async (batch) => {
+    if (batch.length === 1) {
+      const w = batch[0]!;
+      await markSent(db, w.row, w.result, w.phoneNumberId, w.at);
+    } else await markSentMany(db, batch);
+    return [];
+  }, opts);
+  return (row, result, phoneNumberId, at) => write({ row, result, phoneNumberId, at });
 }
 
 /**

@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beginCallMany, claimMany } from "../src/delivery/claim.js";
+import { coalesce } from "../src/delivery/coalesce.js";
+import { openStack, orderUpdate, phone, seedTemplates, type Stack } from "./support.js";
+
+// The delivery worker's claim and fence for many messages per statement (issue 19), and the coalescer under them.
+let s: Stack;
+
+beforeAll(async () => {
+  s = await openStack();
+  await seedTemplates(s.db);
+});
+afterAll(() => s.close());
+
+async function queued(n: number): Promise<string[]> {
+  const offline = s.with({ js: null });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await offline.enqueueOutbound(orderUpdate(phone()), { actor: "agent" });
+    if (!r.ok) throw new Error(`refused: ${r.reason_code}`);
+    ids.push(r.message_id);
+  }
+  return ids;
+}
+
+const statusOf = async (id: string) =>
+  s.db
+    .selectFrom("messages")
+    .select(["status", "attempts", "meta_call_at"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+
+describe("coalesce", () => {
+  it("sends a lone call at once and the calls that arrive meanwhile together, each answer to its caller", async () => {
+    const batches: number[][] = [];
+    const double = coalesce(async (xs: readonly number[]) => {
+      batches.push([...xs]);
+      await new Promise((r) => setTimeout(r, 20));
+      return xs.map((x) => x * 2);
+    });
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((x) => double(x)));
+    expect(answers).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
+  it("runs a failed batch again item by item: only the bad item fails, with its own error", async () => {
+    const seen: number[][] = [];
+    const check = coalesce(async (xs: readonly number[]) => {
+      seen.push([...xs]);
+      await new Promise((r) => setTimeout(r, 5));
+      if (xs.includes(13)) throw new Error("13 is refused");
+      return xs.map((x) => x + 1);
+    });
+    const out = await Promise.allSettled([0, 12, 13, 14].map((x) => check(x)));
+    expect(out.map((o) => (o.status === "fulfilled" ? o.value : String(o.reason)))).toEqual([
+      1,
+      13,
+      "Error: 13 is refused",
+      15,
+    ]);
+    expect(seen).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
+  });
+});
+
+describe("claimMany", () => {
+  it("claims the queued rows of a batch, once each: not a row already claimed, an unknown id or a repeat", async () => {
+    const [a, b, c] = await queued(3);
+    await s.db.updateTable("messages").set({ status: "sending", attempts: 1 }).where("id", "=", c!).execute();
+    const unknown = randomUUID();
+    const rows = await claimMany(s.db, [a!, unknown, b!, c!, a!]);
+    expect(rows.map((r) => r?.id)).toEqual([a, undefined, b, undefined, undefined]);
+    expect(rows[0]).toMatchObject({ attempts: 1, marketing_consent: expect.any(String) });
+    expect(await statusOf(a!)).toMatchObject({ status: "sending", attempts: 1, meta_call_at: null });
+    expect(await statusOf(c!)).toMatchObject({ status: "sending", attempts: 1 }); // untouched
+  });
+
+  it("two workers claiming the same rows in opposite orders: each row once, no deadlock", async () => {
+    const ids = await queued(60);
+    const deadlocks = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()`.execute(s.db)
+        ).rows[0]!.n,
+      );
+    const before = await deadlocks();
+    const rounds = await Promise.all([
+      claimMany(s.db, ids),
+      claimMany(s.db, ids.toReversed()),
+      claimMany(s.db, ids.slice(20, 50)),
+    ]);
+    const won = rounds.flat().flatMap((r) => (r ? [r.id] : []));
+    expect(won.toSorted()).toEqual(ids.toSorted());
+    await new Promise((r) => setTimeout(r, 1200)); // cumulative statistics are flushed about once a second
+    expect(await deadlocks()).toBe(before);
+  });
+});
+
+describe("beginCallMany", () => {
+  it("fences only the rows still held by the claim it names", async () => {
+    const [a, b, c] = await queued(3);
+    const [ra, rb, rc] = await claimMany(s.db, [a!, b!, c!]);
+    // b was requeued and claimed again by another worker meanwhile; c was cancelled.
+    await s.db.updateTable("messages").set({ attempts: 2 }).where("id", "=", b!).execute();
+    await s.db.updateTable("messages").set({ status: "cancelled" }).where("id", "=", c!).execute();
+    expect(await beginCallMany(s.db, [ra!, rb!, rc!])).toEqual([true, false, false]);
+    expect((await statusOf(a!)).meta_call_at).not.toBeNull();
+    expect((await statusOf(b!)).meta_call_at).toBeNull();
+  });
+});
