@@ -10,10 +10,13 @@ import type { ClaimedRow } from "./types.js";
  * two workers' batches cannot deadlock); an id given twice is claimed once, for its first caller.
  */
 export async function claimMany(db: Db, ids: readonly string[]): Promise<(ClaimedRow | undefined)[]> {
+  // One primary-key probe per id (a lateral subquery: `id = ANY(…)` let the planner scan every queued row per
+  // batch), in sorted order, so the rows are locked in id order.
   const r = await sql<ClaimedRow>`/* prepared: delivery-claim */
     WITH l AS (
-      SELECT id FROM messages WHERE id = ANY(${ids}::uuid[]) AND direction = 'outbound' AND status IN ('queued', 'retrying')
-      ORDER BY id FOR UPDATE)
+      SELECT x.id FROM unnest(${[...new Set(ids)].toSorted()}::uuid[]) AS i(id)
+        CROSS JOIN LATERAL (SELECT id FROM messages
+          WHERE id = i.id AND direction = 'outbound' AND status IN ('queued', 'retrying') OFFSET 0 FOR UPDATE) x)
     UPDATE messages m SET status = 'sending', sending_at = now(), meta_call_at = NULL, attempts = m.attempts + 1, updated_at = now()
     FROM l, customers c
     WHERE m.id = l.id AND c.channel = m.channel AND c.customer_id = m.customer_id
@@ -35,17 +38,18 @@ export async function claim(db: Db, messageId: string): Promise<ClaimedRow | und
 /**
  * The fence before every call to Meta: still our claim (nobody requeued and re-claimed the row meanwhile)?
  * Then record that the call starts, so a death from here on leaves a *maybe sent* row that is never
- * requeued by age alone. False = the claim is gone: do not call Meta. One statement for many rows (locked in
- * id order, as the claim).
+ * requeued by age alone. False = the claim is gone: do not call Meta. One statement for many rows (a key probe
+ * each, locked in id order, as the claim).
  * Only meta_call_at (in no index) changes, so the update can be HOT: sending_at is not refreshed here because
  * the reconciler's age rule skips rows with meta_call_at set; endCall refreshes it when the stamp is cleared.
  */
 export async function beginCallMany(db: Db, rows: readonly Pick<ClaimedRow, "id" | "attempts">[]): Promise<boolean[]> {
+  const sorted = rows.toSorted((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.attempts - b.attempts));
   const r = await sql<{ id: string; attempts: number }>`/* prepared: delivery-begin-call */
     WITH l AS (
-      SELECT m.id FROM messages m JOIN unnest(${rows.map((x) => x.id)}::uuid[], ${rows.map((x) => x.attempts)}::int[]) AS f(id, attempts)
-        ON m.id = f.id AND m.attempts = f.attempts
-      WHERE m.status = 'sending' ORDER BY m.id FOR UPDATE OF m)
+      SELECT x.id FROM unnest(${sorted.map((x) => x.id)}::uuid[], ${sorted.map((x) => x.attempts)}::int[]) AS f(id, attempts)
+        CROSS JOIN LATERAL (SELECT id FROM messages
+          WHERE id = f.id AND attempts = f.attempts AND status = 'sending' OFFSET 0 FOR UPDATE) x)
     UPDATE messages SET meta_call_at = now() FROM l WHERE messages.id = l.id
     RETURNING messages.id, messages.attempts`.execute(db);
   const fenced = new Set(r.rows.map((x) => `${x.id}/${x.attempts}`));
