@@ -15,6 +15,7 @@ import * as m0013 from "./0013_agent_keys.js";
 import * as m0014 from "./0014_approvals.js";
 import * as m0015 from "./0015_approval_idempotency.js";
 import * as m0016 from "./0016_accounts.js";
+import * as m0017 from "./0017_partial_message_keys.js";
 
 /** Every migration, in order. Names sort in run order; files are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -34,4 +35,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0014_approvals": m0014,
   "0015_approval_idempotency": m0015,
   "0016_accounts": m0016,
+  "0017_partial_message_keys": m0017,
 });

@@ -64,7 +64,7 @@ function rowEnqueue(
         campaign_id: s.campaignId,
         idempotency_key: s.idempotencyKey,
       })
-      .onConflict((oc) => oc.column("idempotency_key").doNothing())
+      .onConflict((oc) => oc.column("idempotency_key").where("idempotency_key", "is not", null).doNothing())
       .returning("id")
       .executeTakeFirst();
     if (ins) return { kind: "enqueued", messageId: ins.id, held: false, created: true };

@@ -210,7 +210,7 @@ async function insertRows(
       SELECT id, channel, phone_number_id, customer_id, direction, category, kind, content, template_name, template_locale, status,
         deliver_at, campaign_id, idempotency_key, request_hash, counts_toward_cap, queued_at
       FROM json_populate_recordset(NULL::messages, ${messages}::json)
-      ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status),
+      ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id, status),
     a AS (
       INSERT INTO audit_logs (actor, action, subject_type, subject_id, details)
       SELECT d.actor, d.action, 'message', d.id::text, d.details

@@ -101,7 +101,7 @@ export async function applyInbound(
       request_hash: null,
       received_at: new Date(at),
     })
-    .onConflict((oc) => oc.column("wamid").doNothing())
+    .onConflict((oc) => oc.column("wamid").where("wamid", "is not", null).doNothing())
     .execute();
 
   const hit = keywordOf(deps.keywords, ev);
