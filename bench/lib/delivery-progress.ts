@@ -30,7 +30,7 @@ async function progress(db: Db): Promise<Progress> {
 export async function untilDone(db: Db, n: number, timeoutMs: number, log: (l: string) => void): Promise<Progress> {
   const t0 = Date.now();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000)); // a scan of every row: more often would load Postgres itself
     const p = await progress(db);
     if (p.sent + p.failed >= n) return p;
     if (Date.now() - t0 > timeoutMs) {
