@@ -6,7 +6,7 @@ import { type Kysely, sql } from "kysely";
 // NULLs: each delivered message writes 3 index entries fewer (issue 19; Postgres CPU per message in the capacity
 // bench -17 to -22 %). ON CONFLICT on these columns must now name the predicate (`WHERE … IS NOT NULL`).
 // The new indexes are built before the old constraints go, in this migration's one transaction: on a large
-// table, writes to messages wait for the two builds (about a second per million rows here).
+// table, writes to messages wait for the two builds (0.8 s for 1M rows in memory on the 2-core test machine).
 export async function up(db: Kysely<any>): Promise<void> {
   await sql
     .raw(`
