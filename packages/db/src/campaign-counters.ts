@@ -29,7 +29,7 @@ const counterMoves = (from: StatusSql, to: StatusSql) =>
  * SET list of `UPDATE campaigns`, `moves` is true when any column changes. A late `failed` after `sent` counts
  * in both; countCampaignMessages (@wa/campaigns) counts the rows by the same rule.
  */
-export function campaignCounterSql(from: StatusSql, to: StatusSql) {
+function campaignCounterSql(from: StatusSql, to: StatusSql) {
   const d = counterDeltas(from, to);
   return {
     set: sql.join(COUNTERS.map((c) => sql`${sql.raw(c)} = ${sql.raw(c)} + ${d[c]}`)),
@@ -54,26 +54,35 @@ export async function moveCampaignCounters(
 }
 
 /**
- * moveCampaignCounters for many messages in one statement (a webhook body's statuses): the moves are summed per
- * campaign, and the campaign rows are locked in id order, so two processors moving the same campaigns cannot
- * deadlock.
+ * CTEs that move the counters of every campaign in `moves` (a relation with the columns campaign_id, from_status,
+ * to_status: a message's status as it really was and as it became), for a status statement's WITH list: the moves
+ * are summed per campaign, and the campaign rows locked in id order, so two writers moving the same campaigns
+ * cannot deadlock. Named cc_d, cc_lk and cc_k; a data-modifying CTE runs whether or not the statement reads it.
  */
+export function campaignCounterCtes(moves: RawBuilder<unknown>): RawBuilder<unknown> {
+  const [f, t] = [sql<string>`mv.from_status`, sql<string>`mv.to_status`];
+  const d = counterDeltas(f, t);
+  return sql`
+    cc_d AS (
+      SELECT mv.campaign_id AS id, ${sql.join(COUNTERS.map((c) => sql`sum(${d[c]})::int AS ${sql.raw(c)}`))}
+      FROM ${moves} AS mv WHERE mv.campaign_id IS NOT NULL AND ${counterMoves(f, t)} GROUP BY mv.campaign_id),
+    cc_lk AS (SELECT c.id FROM campaigns c JOIN cc_d ON cc_d.id = c.id ORDER BY c.id FOR UPDATE OF c),
+    cc_k AS (
+      UPDATE campaigns c SET ${sql.join(COUNTERS.map((c) => sql.raw(`${c} = c.${c} + cc_d.${c}`)))}
+      FROM cc_d JOIN cc_lk ON cc_lk.id = cc_d.id WHERE c.id = cc_d.id RETURNING c.id)`;
+}
+
+/** moveCampaignCounters for many messages in one statement (a webhook body's statuses). */
 export async function moveCampaignCountersMany(
   db: Kysely<Database>,
   moves: ReadonlyArray<{ campaignId: string | null; from: MessageStatus; to: MessageStatus }>,
 ): Promise<void> {
   const m = moves.filter((x) => x.campaignId && x.from !== x.to);
   if (m.length === 0) return;
-  const [f, t] = [sql<string>`mv.f`, sql<string>`mv.t`];
-  const d = counterDeltas(f, t);
   await sql`
     WITH mv AS (
       SELECT * FROM unnest(${m.map((x) => x.campaignId)}::uuid[], ${m.map((x) => x.from)}::text[], ${m.map((x) => x.to)}::text[])
-        AS mv(id, f, t)),
-    d AS (
-      SELECT id, ${sql.join(COUNTERS.map((c) => sql`sum(${d[c]})::int AS ${sql.raw(c)}`))}
-      FROM mv WHERE ${counterMoves(f, t)} GROUP BY id),
-    lk AS (SELECT c.id FROM campaigns c JOIN d ON d.id = c.id ORDER BY c.id FOR UPDATE OF c)
-    UPDATE campaigns c SET ${sql.join(COUNTERS.map((c) => sql.raw(`${c} = c.${c} + d.${c}`)))}
-    FROM d JOIN lk ON lk.id = d.id WHERE c.id = d.id`.execute(db);
+        AS mv(campaign_id, from_status, to_status)),
+    ${campaignCounterCtes(sql`mv`)}
+    SELECT count(*) FROM cc_k`.execute(db);
 }

@@ -27,4 +27,4 @@ export type {
   TemplateRow,
   WebhookDeadLetterRow,
 } from "./types.js";
-export { campaignCounterSql, moveCampaignCounters, moveCampaignCountersMany } from "./campaign-counters.js";
+export { campaignCounterCtes, moveCampaignCounters, moveCampaignCountersMany } from "./campaign-counters.js";

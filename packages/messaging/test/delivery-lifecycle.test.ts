@@ -4,7 +4,7 @@ import { startMockMeta, type RunningMockMeta } from "@wa/mock-meta";
 import { createLimiter } from "@wa/ratelimit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { markSent } from "../src/delivery/outcome.js";
+import { markSent } from "../src/delivery/sent-batch.js";
 import type { ClaimedRow } from "../src/delivery/types.js";
 import {
   reconcileOnce,

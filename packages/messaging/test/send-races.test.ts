@@ -6,7 +6,7 @@ import { createLimiter } from "@wa/ratelimit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claim } from "../src/delivery/claim.js";
-import { markSent } from "../src/delivery/outcome.js";
+import { markSent } from "../src/delivery/sent-batch.js";
 import { startDeliveryWorker, type DeliveryWorker } from "../src/index.js";
 import {
   openStack,

@@ -1,47 +1,8 @@
-import { campaignCounterSql, moveCampaignCounters, writeAudit, type Db } from "@wa/db";
-import { explainMetaError, explainMetaFailure, type MetaError, type SendResult } from "@wa/meta";
+import { moveCampaignCounters, writeAudit, type Db } from "@wa/db";
+import { explainMetaError, explainMetaFailure, type MetaError } from "@wa/meta";
 import { changeConsent, markMarketingLimited } from "@wa/state";
 import { sql } from "kysely";
 import type { ClaimedRow } from "./types.js";
-
-/**
- * Meta accepted it: sent + wamid beside our id (which never changes), last_outbound_at on the customer and its
- * active conversation (forward only, like @wa/state recordOutbound), and the campaign's counters from the status
- * the row really had: one statement, one commit, because this runs once per message at full throughput. A webhook
- * may already have moved the status on: then its status and its error (a `failed` webhook's code) stay as they
- * are, and nothing is counted twice.
- * Lock order (README "Writing the rows and the lock order"): the customer row first, then the message, then the campaign.
- */
-export async function markSent(
-  db: Db,
-  row: ClaimedRow,
-  result: SendResult,
-  phoneNumberId: string,
-  at: Date,
-): Promise<void> {
-  const counters = campaignCounterSql(sql.ref("m.from_status"), sql.ref("m.to_status"));
-  await sql`/* prepared: delivery-mark-sent */
-    WITH c AS (
-      UPDATE customers SET last_outbound_at = GREATEST(COALESCE(last_outbound_at, ${at}), ${at}), updated_at = clock_timestamp()
-      WHERE channel = ${row.channel} AND customer_id = ${row.customer_id} RETURNING id),
-    prev AS (
-      SELECT id, status FROM messages WHERE id = ${row.id} AND EXISTS (SELECT 1 FROM c) FOR UPDATE),
-    m AS (
-      UPDATE messages SET status = CASE WHEN messages.status IN ('sending', 'queued', 'retrying') THEN 'sent' ELSE messages.status END,
-        wamid = ${result.wamid}, sent_at = COALESCE(sent_at, ${at}), phone_number_id = ${phoneNumberId},
-        error_code = CASE WHEN messages.status IN ('sending', 'queued', 'retrying') THEN NULL ELSE messages.error_code END,
-        error_title = CASE WHEN messages.status IN ('sending', 'queued', 'retrying') THEN NULL ELSE messages.error_title END,
-        error_details = CASE WHEN messages.status IN ('sending', 'queued', 'retrying') THEN NULL ELSE messages.error_details END,
-        error_explanation = CASE WHEN messages.status IN ('sending', 'queued', 'retrying') THEN NULL ELSE messages.error_explanation END,
-        updated_at = now()
-      FROM prev WHERE messages.id = prev.id RETURNING messages.id, messages.campaign_id, prev.status AS from_status, messages.status AS to_status),
-    v AS (
-      UPDATE conversations SET last_outbound_at = GREATEST(COALESCE(last_outbound_at, ${at}), ${at}), updated_at = clock_timestamp()
-      WHERE channel = ${row.channel} AND customer_id = ${row.customer_id} AND status = 'active' RETURNING id),
-    k AS (
-      UPDATE campaigns SET ${counters.set} FROM m WHERE campaigns.id = m.campaign_id AND ${counters.moves} RETURNING campaigns.id)
-    SELECT (SELECT count(*) FROM m) AS m, (SELECT count(*) FROM v) AS v, (SELECT count(*) FROM k) AS k`.execute(db);
-}
 
 /** Will be tried again after a nak delay: keep the last error visible meanwhile. */
 export async function markRetrying(db: Db, row: ClaimedRow, err: MetaError): Promise<void> {
