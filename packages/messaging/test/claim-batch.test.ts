@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { beginCallMany, claimMany } from "../src/delivery/claim.js";
 import { coalesce } from "../src/delivery/coalesce.js";
-import { openStack, orderUpdate, phone, seedTemplates, type Stack } from "./support.js";
+import { openStack, queueOrderUpdates, seedTemplates, type Stack } from "./support.js";
 
 // The delivery worker's claim and fence for many messages per statement (issue 19), and the coalescer under them.
 let s: Stack;
@@ -14,16 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-async function queued(n: number): Promise<string[]> {
-  const offline = s.with({ js: null });
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await offline.enqueueOutbound(orderUpdate(phone()), { actor: "agent" });
-    if (!r.ok) throw new Error(`refused: ${r.reason_code}`);
-    ids.push(r.message_id);
-  }
-  return ids;
-}
+const queued = (n: number) => queueOrderUpdates(s, n);
 
 const statusOf = async (id: string) =>
   s.db

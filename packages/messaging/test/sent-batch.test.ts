@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSentWriter } from "../src/delivery/sent-batch.js";
 import type { ClaimedRow } from "../src/delivery/types.js";
-import { openStack, orderUpdate, phone, seedTemplates, type Stack } from "./support.js";
+import { openStack, orderUpdate, queueOrderUpdates, seedTemplates, type Stack } from "./support.js";
 
 // The delivery worker's batched `sent` writes (issue 19): the same outcome per row as markSent, many per commit.
 const PHONE_ID = "100000000000001";
@@ -24,13 +24,7 @@ const sendResult = (wamid = `wamid.${randomUUID()}`) => ({
 });
 
 async function claimedRows(n: number, campaignId: string | null = null): Promise<ClaimedRow[]> {
-  const offline = s.with({ js: null });
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await offline.enqueueOutbound(orderUpdate(phone()), { actor: "agent" });
-    if (!r.ok) throw new Error(`refused: ${r.reason_code}`);
-    ids.push(r.message_id);
-  }
+  const ids = await queueOrderUpdates(s, n);
   await s.db
     .updateTable("messages")
     .set({ status: "sending", attempts: 1, campaign_id: campaignId })

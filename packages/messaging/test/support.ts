@@ -142,6 +142,18 @@ export function phone(): string {
   return `6281${String(process.pid % 1000).padStart(3, "0")}${String(n).padStart(5, "0")}77`;
 }
 
+/** `count` queued order_update messages to new recipients, written without publishing (no delivery runs). */
+export async function queueOrderUpdates(s: Stack, count: number): Promise<string[]> {
+  const offline = s.with({ js: null });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await offline.enqueueOutbound(orderUpdate(phone()), { actor: "agent" });
+    if (!r.ok) throw new Error(`refused: ${r.reason_code}`);
+    ids.push(r.message_id);
+  }
+  return ids;
+}
+
 export { waitFor } from "@wa/testkit";
 
 /** mock-meta's call log for one recipient. */
