@@ -18,6 +18,7 @@ import {
 } from "@wa/testkit";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
+import { profileArgs, stopProcess } from "./lib/app-process.js";
 import { measure } from "./lib/stats.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
@@ -85,9 +86,8 @@ async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
       CAMPAIGN_ORPHAN_SECS: "2",
     };
     const spawnWorker = (): ChildProcess => {
-      // BENCH_CPU_PROF=<dir>: the worker that finishes writes a V8 CPU profile there (the killed one cannot).
-      const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-      const p = spawn(process.execPath, [...prof, WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
+      // Profiled (BENCH_CPU_PROF), only the worker that finishes writes a profile: the killed one cannot.
+      const p = spawn(process.execPath, [...profileArgs(), WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
       workers.push(p);
       return p;
     };
@@ -158,7 +158,7 @@ async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
       notes: `${secs.toFixed(1)} s incl. kill -9 at ${killedAt} + restart (${((secs / rows) * 1e6).toFixed(1)} µs per recipient); peak RSS ${peak.toFixed(0)} MB; duplicates ${dupes}; ${stream.state.messages} outbound published (rest republished by the reconciler); 1 round`,
     };
   } finally {
-    await Promise.all(workers.map(stop));
+    await Promise.all(workers.map((w) => stopProcess(w, 10_000)));
     const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     await clearRedisPrefix(redis, prefix);
     redis.disconnect();
@@ -167,16 +167,6 @@ async function runOne(ctx: BenchContext, n: number): Promise<BenchRow> {
     await db.destroy();
     await tdb.drop();
   }
-}
-
-/** SIGTERM (the worker drains and, profiled, writes its profile), SIGKILL after 10 s. */
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise((r) => p.once("exit", r));
-  p.kill("SIGTERM");
-  const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {

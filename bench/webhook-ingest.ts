@@ -11,6 +11,7 @@ import { connectBus } from "@wa/bus";
 import { createDb } from "@wa/db";
 import { busNames, createTestDatabase, dropStreams, redisPrefix, TEST_NATS_URL, TEST_REDIS_URL } from "@wa/testkit";
 import { sql } from "kysely";
+import { profileArgs, stopProcess } from "./lib/app-process.js";
 import { type CpuSample, sampleCpu } from "./lib/cpu.js";
 import { closedLoop, type LoadResult, openLoop, type Req } from "./lib/http-load.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
@@ -30,9 +31,8 @@ interface Proc {
 }
 function start(file: string, env: Record<string, string>): Proc {
   const out: string[] = [];
-  // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it exits (node refuses it in NODE_OPTIONS).
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const p = spawn(process.execPath, [...prof, fileURLToPath(new URL(file, APPS))], {
+  // Profiled as arguments: node refuses --cpu-prof in NODE_OPTIONS.
+  const p = spawn(process.execPath, [...profileArgs(), fileURLToPath(new URL(file, APPS))], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -43,12 +43,9 @@ function start(file: string, env: Record<string, string>): Proc {
   p.stderr?.on("data", (b: Buffer) => out.push(b.toString()));
   return { p, out };
 }
-const stop = (x: Proc | undefined) =>
-  new Promise<void>((resolve) => {
-    if (!x || x.p.exitCode !== null) return resolve();
-    x.p.once("exit", () => resolve());
-    x.p.kill("SIGTERM");
-  });
+const stop = async (x: Proc | undefined) => {
+  if (x) await stopProcess(x.p);
+};
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,

@@ -15,6 +15,7 @@ import {
   TEST_REDIS_URL,
 } from "@wa/testkit";
 import { Redis } from "ioredis";
+import { profileArgs, stopProcess } from "./app-process.js";
 
 const WORKER = fileURLToPath(new URL("../../apps/delivery-worker/dist/main.js", import.meta.url));
 
@@ -53,8 +54,7 @@ export async function openStack(opts: {
     url: tdb.url,
     workers,
     close: async () => {
-      for (const w of workers) if (w.exitCode === null) w.kill("SIGTERM");
-      await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once("exit", r)) : null)));
+      await Promise.all(workers.map((w) => stopProcess(w)));
       await mock.close();
       await dropStreams(bus.jsm, names);
       await bus.close();
@@ -69,8 +69,7 @@ export async function openStack(opts: {
 
 /** `count` delivery workers on the stack, sending from mock-meta's default number unless `env` says otherwise. */
 export function spawnWorkers(s: Stack, count: number, env: Record<string, string>): void {
-  // BENCH_CPU_PROF=<dir>: each worker writes a V8 CPU profile there when close() stops it.
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const prof = profileArgs(); // each worker writes its profile when close() stops it
   for (let i = 0; i < count; i++) {
     s.workers.push(
       spawn(process.execPath, [...prof, WORKER], {
