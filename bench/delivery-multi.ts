@@ -120,7 +120,7 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
       THROUGHPUT_MPS: String(MPS),
       DELIVERY_CONCURRENCY: CONCURRENCY,
     });
-    const p = await untilDone(s.db, N, Math.max(180_000, (N / (4 * MPS)) * 3000), ctx.log);
+    const p = await untilDone(s, N, Math.max(180_000, (N / (4 * MPS)) * 3000), ctx.log);
     const load1 = loadavg()[0]!;
     const stats = (await mockStats(s.mock.url)) as Stats;
     const nums = await perNumber(s, stats);

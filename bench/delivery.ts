@@ -34,7 +34,7 @@ async function round(
   try {
     await fill(s, n, recipients, 628_500_000_000);
     spawnWorkers(s, 2, { THROUGHPUT_MPS: String(mps), DELIVERY_CONCURRENCY: String(concurrency) });
-    const p = await untilDone(s.db, n, Math.max(120_000, (n / mps) * 3000), ctx.log);
+    const p = await untilDone(s, n, Math.max(120_000, (n / mps) * 3000), ctx.log);
     const secs = firstToLastSecs(p);
     const rate = p.sent / secs;
     // Without the first second: the number's bucket starts full (one second of burst, at Meta too).
@@ -91,7 +91,7 @@ async function runPacing(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
   try {
     await fill(s, n, 1, 628_600_000_000);
     spawnWorkers(s, 1, { DELIVERY_CONCURRENCY: "16" });
-    const p = await untilDone(s.db, n, n * 6500 + 30_000, ctx.log);
+    const p = await untilDone(s, n, n * 6500 + 30_000, ctx.log);
     const rows = await s.db
       .selectFrom("messages")
       .select("sent_at")

@@ -16,13 +16,14 @@ import { type CpuSample, sampleCpu } from "./lib/cpu.js";
 import { closedLoop, type LoadResult, openLoop, type Req } from "./lib/http-load.js";
 import type { BenchContext, BenchRow } from "./lib/types.js";
 
-const TARGET = "≥ 5,000 events/s accepted, p99 ≤ 25 ms, all applied ≤ 5 s after load";
+const TARGET = "≥ 15,000 events/s accepted saturated; at 5,000/s offered p99 ≤ 25 ms, all applied ≤ 5 s after load";
 const SECRET = "bench-app-secret";
 const CONNECTIONS = 50;
 const BATCH = Number(process.env.BENCH_WEBHOOK_BATCH ?? 10); // statuses per POST
 const SATURATE = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 2000); // POSTs of the saturating phase
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10); // length of the paced phase
 const TARGET_EPS = 5000;
+const SATURATED_EPS = 15_000; // issue 19: Meta sizes a webhook endpoint at 3× the outgoing rate plus inbound
 const APPS = new URL("../apps/", import.meta.url);
 
 interface Proc {
@@ -238,7 +239,7 @@ async function run(ctx: BenchContext): Promise<{ rows: BenchRow[] }> {
     const p99 = median(rows.map((x) => x.p99));
     const drain = median(rows.map((x) => x.drainMs));
     const bad = rows.reduce((a, x) => a + x.bad, 0);
-    const pass = maxEps >= TARGET_EPS && p99 <= 25 && rows.every((x) => x.drainMs <= 5000) && bad === 0;
+    const pass = maxEps >= SATURATED_EPS && p99 <= 25 && rows.every((x) => x.drainMs <= 5000) && bad === 0;
     return {
       rows: [
         {

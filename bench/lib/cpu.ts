@@ -47,12 +47,13 @@ function postgresCpu(): number {
 
 export type CpuSample = Record<string, number>;
 
-/** One reading: named child processes, Postgres, nats-server and this process (everything run in-process). */
+/** One reading: named child processes, Postgres, nats-server, redis-server and this process (everything run in-process). */
 export function sampleCpu(processes: Record<string, readonly number[]>, selfName: string): CpuSample {
   const out: CpuSample = {};
   for (const [name, pids] of Object.entries(processes)) out[name] = pids.reduce((s, p) => s + cpuOf(p), 0);
   out.postgres = postgresCpu();
   out.nats = pidsOf("nats-server").reduce((s, p) => s + cpuOf(p), 0);
+  out.redis = pidsOf("redis-server").reduce((s, p) => s + cpuOf(p), 0);
   const self = process.cpuUsage();
   out[selfName] = (self.user + self.system) / 1e6;
   return out;

@@ -2,10 +2,9 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { beginCallMany, claimMany } from "../src/delivery/claim.js";
-import { coalesce } from "../src/delivery/coalesce.js";
 import { openStack, queueOrderUpdates, seedTemplates, type Stack } from "./support.js";
 
-// The delivery worker's claim and fence for many messages per statement (issue 19), and the coalescer under them.
+// The delivery worker's claim and fence for many messages per statement (issue 19).
 let s: Stack;
 
 beforeAll(async () => {
@@ -22,38 +21,6 @@ const statusOf = async (id: string) =>
     .select(["status", "attempts", "meta_call_at"])
     .where("id", "=", id)
     .executeTakeFirstOrThrow();
-
-describe("coalesce", () => {
-  it("sends a lone call at once and the calls that arrive meanwhile together, each answer to its caller", async () => {
-    const batches: number[][] = [];
-    const double = coalesce(async (xs: readonly number[]) => {
-      batches.push([...xs]);
-      await new Promise((r) => setTimeout(r, 20));
-      return xs.map((x) => x * 2);
-    });
-    const answers = await Promise.all([1, 2, 3, 4, 5].map((x) => double(x)));
-    expect(answers).toEqual([2, 4, 6, 8, 10]);
-    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
-  });
-
-  it("runs a failed batch again item by item: only the bad item fails, with its own error", async () => {
-    const seen: number[][] = [];
-    const check = coalesce(async (xs: readonly number[]) => {
-      seen.push([...xs]);
-      await new Promise((r) => setTimeout(r, 5));
-      if (xs.includes(13)) throw new Error("13 is refused");
-      return xs.map((x) => x + 1);
-    });
-    const out = await Promise.allSettled([0, 12, 13, 14].map((x) => check(x)));
-    expect(out.map((o) => (o.status === "fulfilled" ? o.value : String(o.reason)))).toEqual([
-      1,
-      13,
-      "Error: 13 is refused",
-      15,
-    ]);
-    expect(seen).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
-  });
-});
 
 describe("claimMany", () => {
   it("claims the queued rows of a batch, once each: not a row already claimed, an unknown id or a repeat", async () => {

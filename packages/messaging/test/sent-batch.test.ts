@@ -54,8 +54,10 @@ describe("createSentWriter", () => {
     const write = createSentWriter(s.db, { onBatch: (n) => batches.push(n) });
     const at = new Date();
     const wamids = rows.map(() => `wamid.${randomUUID()}`);
-    await Promise.all(rows.map((r, i) => write(r, sendResult(wamids[i]), PHONE_ID, at)));
-    expect(batches).toEqual([1, 39]); // the first goes alone at once; the rest waited for it and went together
+    const first = write(rows[0]!, sendResult(wamids[0]), PHONE_ID, at);
+    await Promise.resolve(); // the first has left alone; the rest arrive while it is written
+    await Promise.all([first, ...rows.slice(1).map((r, i) => write(r, sendResult(wamids[i + 1]), PHONE_ID, at))]);
+    expect(batches).toEqual([1, 39]); // the rest waited for the first and went together
     const after = await s.db
       .selectFrom("messages")
       .select(["id", "status", "wamid", "phone_number_id", "sent_at"])

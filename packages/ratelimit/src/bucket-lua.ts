@@ -45,6 +45,51 @@ end
 return {1, 0}`);
 
 /**
+ * `takeScript` for many messages of one number, in order, as if taken one by one. KEYS: number bucket, number mps
+ * override, then each distinct pair bucket. ARGV: default mps, pair interval ms, pair burst, then for each message
+ * the KEYS index of its pair bucket (0: none). Returns one wait per message: 0 = both tokens taken.
+ */
+export const takeManyScript = defineScript(`${NOW}
+${NUMBER_STATE}
+local pcap = tonumber(ARGV[3])
+local prate = 1 / tonumber(ARGV[2])
+local pb, spent, out, granted = {}, {}, {}, 0
+for i = 4, #ARGV do
+  local k = tonumber(ARGV[i])
+  local wait = 0
+  if tokens < 1 then wait = (1 - tokens) / rate end
+  if k > 0 and pb[k] == nil then
+    local p = redis.call('HMGET', KEYS[k], 't', 'ts')
+    local pts = tonumber(p[2]) or now
+    pb[k] = math.min(pcap, (tonumber(p[1]) or pcap) + math.max(0, now - pts) * prate)
+  end
+  if k > 0 and pb[k] < 1 then wait = math.max(wait, (1 - pb[k]) / prate) end
+  if wait > 0 then
+    out[#out + 1] = math.max(1, math.ceil(wait))
+  else
+    out[#out + 1] = 0
+    tokens = tokens - 1
+    granted = granted + 1
+    if k > 0 then
+      pb[k] = pb[k] - 1
+      spent[k] = true
+    end
+  end
+end
+if granted > 0 then
+  local sec = math.floor(now / 1000)
+  local used = 0
+  if tonumber(n[3]) == sec then used = tonumber(n[4]) or 0 end
+  redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens), 'ts', string.format('%.3f', now), 'w', sec, 'u', used + granted)
+  redis.call('PEXPIRE', KEYS[1], 2000)
+end
+for k in pairs(spent) do
+  redis.call('HSET', KEYS[k], 't', string.format('%.6f', pb[k]), 'ts', string.format('%.3f', now))
+  redis.call('PEXPIRE', KEYS[k], math.ceil(pcap / prate) + 1000)
+end
+return out`);
+
+/**
  * KEYS: number bucket, number mps override. ARGV: default mps. Read-only.
  * Returns {mps, tokens, used this second, last update ms or '', now ms} as strings (Lua floats truncate).
  */

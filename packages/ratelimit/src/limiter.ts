@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { coalesce } from "@wa/coalesce";
 import type { Redis } from "ioredis";
-import { peekScript, takeScript } from "./bucket-lua.js";
+import { peekScript, takeManyScript, takeScript } from "./bucket-lua.js";
 import { RateLimitError } from "./errors.js";
 import { numberBucketKey, numberMpsKey, pairBucketKey } from "./keys.js";
 import { createLines } from "./line.js";
@@ -80,6 +81,35 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     return ok === 1 ? { ok: true, source: "redis" } : { ok: false, waitMs, source: "redis" };
   }
 
+  /** One script call for the takes of one number; each message's result as `take` would give it. */
+  async function takeMany(phoneNumberId: string, recipients: readonly (string | undefined)[]): Promise<TakeResult[]> {
+    if (recipients.length === 1) return [await take(phoneNumberId, recipients[0])];
+    const keys = [numberBucketKey(prefix, phoneNumberId), numberMpsKey(prefix, phoneNumberId)];
+    const slots = new Map<string, number>(); // recipient → its pair bucket's 1-based KEYS index
+    const refs = recipients.map((r) => {
+      if (r === undefined) return 0;
+      if (!slots.has(r)) slots.set(r, keys.push(pairBucketKey(prefix, phoneNumberId, r)));
+      return slots.get(r)!;
+    });
+    const args = [mpsOf(phoneNumberId), pairIntervalMs, pairBurst, ...refs];
+    const reply = await guard.run(() => takeManyScript.run(redis, keys, args));
+    if (reply === undefined) return recipients.map((r) => local.take(phoneNumberId, r, mpsOf(phoneNumberId)));
+    return (reply as number[]).map((waitMs) =>
+      waitMs === 0 ? { ok: true, source: "redis" } : { ok: false, waitMs, source: "redis" },
+    );
+  }
+
+  // While nobody waits, the takes of one number that arrive together (a worker's claimed batch) are one script call.
+  const batched = new Map<string, (recipient: string | undefined) => Promise<TakeResult>>();
+  function takeBatched(phoneNumberId: string, recipient: string | undefined): Promise<TakeResult> {
+    let t = batched.get(phoneNumberId);
+    if (!t) {
+      t = coalesce((rs: readonly (string | undefined)[]) => takeMany(phoneNumberId, rs));
+      batched.set(phoneNumberId, t);
+    }
+    return t(recipient);
+  }
+
   return {
     take,
 
@@ -92,9 +122,9 @@ export function createLimiter(opts: LimiterOptions): Limiter {
       for (;;) {
         let dry = 0; // the bucket ran dry on a direct take: wait for the refill at the head of the line
         if (!lines.busy(phoneNumberId)) {
-          // Nobody waits: the bucket has tokens, take one without queueing (concurrent takes keep 1,000 mps).
+          // Nobody waits: the bucket has tokens, take one without queueing (the takes that arrive together go in one call).
           signal?.throwIfAborted();
-          const r = await take(phoneNumberId, recipient);
+          const r = await takeBatched(phoneNumberId, recipient);
           if (r.ok) return waited;
           onWait?.(r.waitMs);
           if (recipient !== undefined && r.waitMs > throughputWaitMax(phoneNumberId)) {

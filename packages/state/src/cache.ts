@@ -114,12 +114,14 @@ export function createStateCache(redis: Redis, keys: StateKeys, ttl: CacheTtls) 
       await redis.zrem(keys.freq(customerId, channel), slotId);
     },
 
-    async forget(customerId: string, channel: string, number: string | null): Promise<void> {
-      await redis.del(
-        keys.conv(customerId, channel, number),
-        keys.customer(customerId, channel),
-        keys.freqSeeded(customerId, channel),
-      );
+    /** Every cached entry of these customers, in one DEL. */
+    async forget(entries: readonly { customerId: string; channel: string; number: string | null }[]): Promise<void> {
+      const k = new Set<string>();
+      for (const { customerId, channel, number } of entries)
+        k.add(keys.conv(customerId, channel, number))
+          .add(keys.customer(customerId, channel))
+          .add(keys.freqSeeded(customerId, channel));
+      if (k.size > 0) await redis.del(...k);
     },
   };
 }

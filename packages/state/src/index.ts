@@ -4,6 +4,6 @@ export { lockCustomers, reserveFrequencySlot, reserveFrequencySlots } from "./fr
 export { changeConsent } from "./consent.js";
 export type { FrequencyReservation } from "./frequency.js";
 export { customerIdKind, isBsuid, placeOf } from "./identity.js";
-export type { Customer } from "./types.js";
+export type { Customer, CustomerKey } from "./types.js";
 export { linkCustomerIds, resolveCustomerId, resolveCustomerIds } from "./aliases.js";
 export { markMarketingLimited } from "./marketing-limit.js";

@@ -81,6 +81,11 @@ export function createStateStore(opts: StateStoreOptions) {
   const cached = async <T>(op: (c: NonNullable<typeof cache>) => Promise<T>): Promise<T | undefined> =>
     cache ? guard.run(() => op(cache)) : undefined;
 
+  async function invalidateMany(ks: readonly CustomerKey[]): Promise<void> {
+    const entries = ks.map((k) => ({ customerId: k.customerId, channel: channelOf(k), number: numberOf(k) }));
+    await cached((c) => c.forget(entries));
+  }
+
   async function putCustomer(key: CustomerKey, row: Parameters<typeof toCustomer>[0] & { version: string }) {
     const customer = toCustomer(row);
     await cached((c) => c.putCustomer(key.customerId, channelOf(key), customer, Number(row.version)));
@@ -252,7 +257,10 @@ export function createStateStore(opts: StateStoreOptions) {
     async archiveConversation(id: string, actor: AuditActor = "agent"): Promise<ArchiveResult> {
       const result = await archive(db, id, now(), actor);
       const conv = result.ok ? result.conversation : null;
-      if (conv) await cached((c) => c.forget(conv.customerId, conv.channel, conv.phoneNumberId));
+      if (conv)
+        await cached((c) =>
+          c.forget([{ customerId: conv.customerId, channel: conv.channel, number: conv.phoneNumberId }]),
+        );
       return result;
     },
 
@@ -282,8 +290,11 @@ export function createStateStore(opts: StateStoreOptions) {
 
     /** Drops every cached entry of a customer, for writes made outside this store. */
     async invalidate(key: CustomerKey): Promise<void> {
-      await cached((c) => c.forget(key.customerId, channelOf(key), numberOf(key)));
+      await invalidateMany([key]);
     },
+
+    /** `invalidate` for many customers in one Redis call (the delivery worker's `sent` batches). */
+    invalidateMany,
 
     /** Whether the last Redis call worked (for readiness reports). */
     redisHealthy: (): boolean => guard.healthy(),

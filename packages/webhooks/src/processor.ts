@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS } from "@wa/config";
+import { coalesce } from "@wa/coalesce";
 import { type Executor, writeAudit } from "@wa/db";
 import { parseWebhook, type StatusEvent, type UnknownEvent, type WebhookEvent } from "@wa/meta";
 import { createStateStore } from "@wa/state";
@@ -11,7 +12,7 @@ import { type BodyRef, createParking, type Faults, failureOf } from "./parking.j
 import { type Route, routeEvent, type Routed } from "./routing.js";
 import { noteSanitized, readJsonBody } from "./sanitize.js";
 import type { StatusResult } from "./status.js";
-import { applyStatuses } from "./status-batch.js";
+import { applyStatuses, type StatusItem } from "./status-batch.js";
 import { applyStatusInTransaction, needsTransaction } from "./status-tx.js";
 import type { EventOutcome, ProcessReport, WebhookProcessorOptions } from "./types.js";
 import {
@@ -57,6 +58,9 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
   });
   const statusEx = { db, pool: opts.pool, ...(defaultNumber ? { defaultNumber } : {}) };
   const { park, parkBody } = createParking({ db, log, metrics: opts.metrics });
+  // The plain statuses of the bodies applied at once go in one statement (applyStatuses answers an error as a
+  // result, never throws): a commit per body was most of the saturated receiver's competition for the cores.
+  const applyPlain = coalesce((items: readonly StatusItem[]) => applyStatuses(statusEx, items, now()));
 
   /** The event's changes; runs inside its transaction after the ledger claim. Returns false when nothing changed. */
   async function change(
@@ -132,13 +136,13 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
       opts.metrics?.messagesFailed.inc({ code: String(r.failedCode ?? "unknown") });
   }
 
-  /** Plain statuses of one body, set-based (status-batch.ts): one statement when every wamid differs. */
+  /** Plain statuses of one body, set-based (status-batch.ts), with those of the bodies applied beside it. */
   async function applyPlainStatuses(
     evs: readonly StatusEvent[],
     faults: Faults,
   ): Promise<Array<EventOutcome | "mismatch">> {
     const items = evs.map((ev) => ({ ev, key: ledgerKey(ev.dedupKey) }));
-    const results = await applyStatuses(statusEx, items, now());
+    const results = await Promise.all(items.map(applyPlain));
     return results.map((r, i) => {
       const { ev, key } = items[i]!;
       if (r.outcome === "error")

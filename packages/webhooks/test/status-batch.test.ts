@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { useTestDatabase } from "@wa/testkit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   auditCount,
@@ -176,6 +177,35 @@ describe("a body's statuses applied set-based", () => {
         delivered_at: new Date((T + i) * 1000),
         read_at: new Date((T + 100 + i) * 1000),
       });
+  });
+
+  it("the plain statuses of bodies applied at once share a statement; each body gets its own report", async () => {
+    const pool = new pg.Pool({ connectionString: tdb.url, max: 4 });
+    let statements = 0;
+    const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
+    pool.query = ((...a: unknown[]) => {
+      if ((a[0] as { name?: string }).name?.startsWith("wa_webhook_status_batch")) statements += 1;
+      return query(...a);
+    }) as typeof pool.query;
+    const hp = harness(tdb.url, { pool });
+    try {
+      const wamids = Array.from({ length: 30 }, (_, i) => `wamid.CO${i}`);
+      const ids = await Promise.all(wamids.map((wamid) => outbound(h.db, { customerId: customer(), wamid })));
+      const bodies = Array.from({ length: 6 }, (_, b) =>
+        statusesBody(wamids.slice(b * 5, b * 5 + 5).map((id, i) => ({ id, status: "delivered", ts: T + b * 5 + i }))),
+      );
+      const reports = await Promise.all(bodies.map((body) => hp.processor.processBody(body)));
+      for (const r of reports) expect(r).toMatchObject({ events: 5, pending: 0, outcomes: { applied: 5 } });
+      expect(statements).toBeLessThan(bodies.length);
+      for (const [i, id] of ids.entries())
+        expect(await messageRow(h.db, id)).toMatchObject({
+          status: "delivered",
+          delivered_at: new Date((T + i) * 1000),
+        });
+    } finally {
+      await hp.close();
+      await pool.end();
+    }
   });
 
   it("a body mixing statuses, a 131050 failure and an inbound message applies each as alone", async () => {

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { outboundEnvelope, verdict, type Handler, type MessageContext, type Verdict } from "@wa/bus";
+import { coalesce } from "@wa/coalesce";
 import { writeAudit } from "@wa/db";
 import { explainMetaFailure, retryDecision, type MetaClient, type MetaError } from "@wa/meta";
+import type { CustomerKey } from "@wa/state";
 import { beginCallMany, claimMany, endCall, heartbeat, release } from "./claim.js";
-import { coalesce } from "./coalesce.js";
 import { createPauseGate } from "./gate.js";
 import { singleSendingNumber } from "./numbers.js";
 import { type Failure, failureOf, markCancelled, markFailed, markRetrying } from "./outcome.js";
@@ -72,6 +73,11 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
   const claim = coalesce((ids: readonly string[]) => claimMany(d.db, ids));
   const beginCall = coalesce((rows: readonly ClaimedRow[]) => beginCallMany(d.db, rows));
   const writeSent = createSentWriter(d.db);
+  // The cache drop after `sent` is one Redis call for the drops that arrive together, as the write was one statement.
+  const forgetSent = coalesce(async (keys: readonly CustomerKey[]) => {
+    await d.state.invalidateMany(keys);
+    return keys.map(() => undefined);
+  });
 
   /**
    * Waits (tokens, a paused number, Meta busy) run outside the consumer's DELIVERY_CONCURRENCY slots, up to
@@ -272,7 +278,7 @@ export function createDeliveryHandler(d: DeliveryDeps, signal?: AbortSignal): Ha
         const at = new Date(now());
         await alive(ctx, row, () => persistSent(row, () => writeSent(row, r.value, from.id, at)));
         // last_outbound_at was written beside the status: drop the cached copies so readers see it.
-        await d.state.invalidate({ customerId: row.customer_id, channel: row.channel }).catch(() => {});
+        await forgetSent({ customerId: row.customer_id, channel: row.channel, phoneNumberId: from.id }).catch(() => {});
         m?.messagesSent.inc({ category: row.category ?? "service" });
         if (row.queued_at) m?.deliveryLatency.observe(Math.max(0, at.getTime() - row.queued_at.getTime()) / 1000);
         return verdict.ack();

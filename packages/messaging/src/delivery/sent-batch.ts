@@ -1,7 +1,7 @@
+import { type CoalesceOptions, coalesce } from "@wa/coalesce";
 import { campaignCounterCtes, type Db } from "@wa/db";
 import type { SendResult } from "@wa/meta";
 import { sql } from "kysely";
-import { type CoalesceOptions, coalesce } from "./coalesce.js";
 import type { ClaimedRow } from "./types.js";
 
 interface SentWrite {

@@ -10,11 +10,11 @@ export interface CoalesceOptions {
 }
 
 /**
- * One statement for many calls (issue 19: a statement and a commit per message were most of the delivery worker's
- * Postgres cost, and each loopback write costs more CPU than the row). Calls that arrive while a batch is being
- * written wait and go together in the next, so the batch grows with the load and a lone call goes at once.
- * `many` answers one output per input, in order. A failed batch is run again item by item, so one bad row
- * cannot fail the others; a lone item's fault is its caller's.
+ * One statement or one Redis call for many calls (issue 19: a statement and a commit per message were most of the
+ * delivery worker's Postgres cost, and each loopback round trip costs more CPU than the work it carries). Calls
+ * that arrive while a batch runs wait and go together in the next, so the batch grows with the load; a lone call
+ * goes at once (with the calls made in the same tick). `many` answers one output per input, in order. A failed
+ * batch is run again item by item, so one bad item cannot fail the others; a lone item's fault is its caller's.
  */
 export function coalesce<I, O>(
   many: (items: readonly I[]) => Promise<readonly O[]>,
@@ -27,7 +27,6 @@ export function coalesce<I, O>(
   const one = (p: Pending<I, O>) => many([p.item]).then((out) => p.resolve(out[0]!), p.reject);
 
   async function drain(): Promise<void> {
-    running = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
@@ -49,6 +48,8 @@ export function coalesce<I, O>(
   return (item) =>
     new Promise<O>((resolve, reject) => {
       queue.push({ item, resolve, reject });
-      if (!running) void drain();
+      if (running) return;
+      running = true;
+      queueMicrotask(() => void drain()); // the calls of this tick (a body's statuses, say) go in the first batch
     });
 }
