@@ -16,7 +16,7 @@ const BASE = Number(process.env.BENCH_CAPACITY_N ?? 5_000);
 const SCALES = (process.env.BENCH_CAPACITY_SCALES ?? "1,4,16").split(",").map(Number);
 // Sends before the measured span: the workers' boot, JIT and first connections are a fixed cost per start, not the
 // pipeline's capacity (they made the 1× row look slowest per message). The "from the very first send" rate keeps them.
-const WARMUP = Number(process.env.BENCH_CAPACITY_WARMUP ?? 2_000);
+const WARMUP = Number(process.env.BENCH_CAPACITY_WARMUP ?? 5_000);
 
 /** The send time of the `k`-th message sent (1-based): where the measured span starts. */
 async function sentAt(s: Stack, k: number): Promise<Date> {
