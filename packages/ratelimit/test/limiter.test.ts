@@ -18,6 +18,10 @@ afterAll(async () => {
   await redis.quit();
 });
 
+/** A limiter whose recipients get one message per `pairIntervalMs`, no burst. */
+const onePerPair = (throughputMps: number, pairIntervalMs: number) =>
+  createLimiter({ redis, keyPrefix: prefix, throughputMps, pairIntervalMs, pairBurst: 1 });
+
 async function takeMany(n: number, take: () => Promise<TakeResult>): Promise<TakeResult[]> {
   const out: TakeResult[] = [];
   for (let i = 0; i < n; i++) out.push(await take());
@@ -160,13 +164,7 @@ describe("acquire: one line per number in this process", () => {
   });
 
   it("a batch is answered as if taken one by one: a pair refused spends no number token", async () => {
-    const limiter = createLimiter({
-      redis,
-      keyPrefix: prefix,
-      throughputMps: 3,
-      pairIntervalMs: 60_000,
-      pairBurst: 1,
-    });
+    const limiter = onePerPair(3, 60_000);
     const pn = uniqueId("pn");
     const stop = new AbortController();
     const go = (to: string) => limiter.acquire(pn, to, { signal: stop.signal }).catch(() => "aborted" as const);
@@ -182,13 +180,7 @@ describe("acquire: one line per number in this process", () => {
   });
 
   it("a recipient's pair wait is slept outside the line: the number's other recipients go meanwhile", async () => {
-    const limiter = createLimiter({
-      redis,
-      keyPrefix: prefix,
-      throughputMps: 1000,
-      pairIntervalMs: 10_000,
-      pairBurst: 1,
-    });
+    const limiter = onePerPair(1000, 10_000);
     const pn = uniqueId("pn");
     await limiter.acquire(pn, "busy"); // its pair token is spent for 10 s
     const stop = new AbortController();
