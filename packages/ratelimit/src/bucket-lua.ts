@@ -15,41 +15,12 @@ local ts = tonumber(n[2]) or now
 tokens = math.min(mps, tokens + math.max(0, now - ts) * rate)`;
 
 /**
- * KEYS: number bucket, number mps override, [pair bucket]. ARGV: default mps, pair interval ms, pair burst.
- * Takes both tokens or neither. Returns {1, 0} or {0, waitMs}.
+ * Takes the tokens of one or more messages of one number, in order, each as if taken alone: both its tokens (the
+ * number's and its pair's) or neither. KEYS: number bucket, number mps override, then each distinct pair bucket.
+ * ARGV: default mps, pair interval ms, pair burst, then for each message the KEYS index of its pair bucket (0:
+ * none). Returns one wait per message: 0 = both tokens taken, else the ms until they could be.
  */
 export const takeScript = defineScript(`${NOW}
-${NUMBER_STATE}
-local wait = 0
-if tokens < 1 then wait = (1 - tokens) / rate end
-local pair, pcap, prate
-if #KEYS >= 3 then
-  pcap = tonumber(ARGV[3])
-  prate = 1 / tonumber(ARGV[2])
-  local p = redis.call('HMGET', KEYS[3], 't', 'ts')
-  pair = tonumber(p[1]) or pcap
-  local pts = tonumber(p[2]) or now
-  pair = math.min(pcap, pair + math.max(0, now - pts) * prate)
-  if pair < 1 then wait = math.max(wait, (1 - pair) / prate) end
-end
-if wait > 0 then return {0, math.max(1, math.ceil(wait))} end
-local sec = math.floor(now / 1000)
-local used = 0
-if tonumber(n[3]) == sec then used = tonumber(n[4]) or 0 end
-redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens - 1), 'ts', string.format('%.3f', now), 'w', sec, 'u', used + 1)
-redis.call('PEXPIRE', KEYS[1], 2000)
-if pair then
-  redis.call('HSET', KEYS[3], 't', string.format('%.6f', pair - 1), 'ts', string.format('%.3f', now))
-  redis.call('PEXPIRE', KEYS[3], math.ceil(pcap / prate) + 1000)
-end
-return {1, 0}`);
-
-/**
- * `takeScript` for many messages of one number, in order, as if taken one by one. KEYS: number bucket, number mps
- * override, then each distinct pair bucket. ARGV: default mps, pair interval ms, pair burst, then for each message
- * the KEYS index of its pair bucket (0: none). Returns one wait per message: 0 = both tokens taken.
- */
-export const takeManyScript = defineScript(`${NOW}
 ${NUMBER_STATE}
 local pcap = tonumber(ARGV[3])
 local prate = 1 / tonumber(ARGV[2])

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { coalesce } from "@wa/coalesce";
 import type { Redis } from "ioredis";
-import { peekScript, takeManyScript, takeScript } from "./bucket-lua.js";
+import { peekScript, takeScript } from "./bucket-lua.js";
 import { RateLimitError } from "./errors.js";
 import { numberBucketKey, numberMpsKey, pairBucketKey } from "./keys.js";
 import { createLines } from "./line.js";
@@ -72,18 +72,8 @@ export function createLimiter(opts: LimiterOptions): Limiter {
     what: "rate limiter",
   });
 
-  async function take(phoneNumberId: string, recipient?: string): Promise<TakeResult> {
-    const keys = [numberBucketKey(prefix, phoneNumberId), numberMpsKey(prefix, phoneNumberId)];
-    if (recipient !== undefined) keys.push(pairBucketKey(prefix, phoneNumberId, recipient));
-    const reply = await guard.run(() => takeScript.run(redis, keys, [mpsOf(phoneNumberId), pairIntervalMs, pairBurst]));
-    if (reply === undefined) return local.take(phoneNumberId, recipient, mpsOf(phoneNumberId));
-    const [ok, waitMs] = reply as [number, number];
-    return ok === 1 ? { ok: true, source: "redis" } : { ok: false, waitMs, source: "redis" };
-  }
-
-  /** One script call for the takes of one number; each message's result as `take` would give it. */
+  /** One script call for the takes of one number; each message's result as if it had been taken alone. */
   async function takeMany(phoneNumberId: string, recipients: readonly (string | undefined)[]): Promise<TakeResult[]> {
-    if (recipients.length === 1) return [await take(phoneNumberId, recipients[0])];
     const keys = [numberBucketKey(prefix, phoneNumberId), numberMpsKey(prefix, phoneNumberId)];
     const slots = new Map<string, number>(); // recipient → its pair bucket's 1-based KEYS index
     const refs = recipients.map((r) => {
@@ -92,12 +82,15 @@ export function createLimiter(opts: LimiterOptions): Limiter {
       return slots.get(r)!;
     });
     const args = [mpsOf(phoneNumberId), pairIntervalMs, pairBurst, ...refs];
-    const reply = await guard.run(() => takeManyScript.run(redis, keys, args));
+    const reply = await guard.run(() => takeScript.run(redis, keys, args));
     if (reply === undefined) return recipients.map((r) => local.take(phoneNumberId, r, mpsOf(phoneNumberId)));
     return (reply as number[]).map((waitMs) =>
       waitMs === 0 ? { ok: true, source: "redis" } : { ok: false, waitMs, source: "redis" },
     );
   }
+
+  const take = async (phoneNumberId: string, recipient?: string): Promise<TakeResult> =>
+    (await takeMany(phoneNumberId, [recipient]))[0]!;
 
   // While nobody waits, the takes of one number that arrive together (a worker's claimed batch) are one script call.
   const batched = new Map<string, (recipient: string | undefined) => Promise<TakeResult>>();
