@@ -5,7 +5,7 @@
 // CPU are measured after WARMUP sends (the workers' start is not the pipeline's ceiling); the cold rate is noted.
 import { sql } from "kysely";
 import { cpuPerItem, sampleCpu } from "./lib/cpu.js";
-import { firstToLastSecs, untilDone } from "./lib/delivery-progress.js";
+import { firstToLastSecs, mockCalls, untilDone } from "./lib/delivery-progress.js";
 import { spawnWorkers, type Stack } from "./lib/delivery-stack.js";
 import { callCounts, mockStats } from "./lib/mock-call-log.js";
 import { fill, openSingleNumber } from "./lib/single-number-stack.js";
@@ -31,12 +31,11 @@ async function round(ctx: BenchContext, n: number): Promise<BenchRow> {
   try {
     await fill(s, total, total, 628_700_000_000);
     spawnWorkers(s, 2, { THROUGHPUT_MPS: "10000", THROUGHPUT_HEADROOM_PCT: "0", DELIVERY_CONCURRENCY: "64" });
-    const mockCalls = () => s.mock.mock.state.calls.stats().calls;
     const t0 = Date.now();
-    while (mockCalls() < WARMUP && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
+    while (mockCalls(s) < WARMUP && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
     const pids = { workers: s.workers.map((w) => w.pid ?? 0) };
     const before = sampleCpu(pids, "bench+mock");
-    const callsBefore = mockCalls();
+    const callsBefore = mockCalls(s);
     const p = await untilDone(s, total, Math.max(120_000, total * 10), ctx.log);
     const after = sampleCpu(pids, "bench+mock");
     const secs = (p.last!.getTime() - (await sentAt(s, WARMUP)).getTime()) / 1000;
