@@ -208,7 +208,7 @@ export function createWebhookProcessor(opts: WebhookProcessorOptions) {
   async function forgetCache(cacheKeys: readonly StateKey[]): Promise<void> {
     if (!opts.redis || cacheKeys.length === 0) return;
     const store = createStateStore({ db, redis: opts.redis, keyPrefix: opts.keyPrefix, phoneNumberId: defaultNumber });
-    for (const key of cacheKeys) await store.invalidate(key).catch(() => {});
+    await store.invalidateMany(cacheKeys).catch(() => {});
   }
 
   /**
